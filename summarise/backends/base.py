@@ -1,0 +1,121 @@
+"""One attempt at structured output through Instructor, shared by every backend adapter.
+
+Adapters only supply a chat-completions ``create`` callable; this module turns one call into an
+``Attempt``: the validated model, or the raw output with the validation errors for the reask.
+Instructor's own reask loop is not used (``max_retries=0``): its history grows with every
+attempt, ours sends the article once plus only the latest errors (see ``summarise.extract``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+
+from ..errors import BackendUnavailable, ConfigError, SummariseError
+from ..result import Usage
+
+log = logging.getLogger("summarise")
+
+
+@dataclass
+class Attempt:
+    value: BaseModel | None
+    raw: str = ""
+    errors: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    truncated: bool = False
+
+
+def format_errors(exc: BaseException) -> list[str]:
+    """Validation errors as short instructions, one per failed field."""
+    if isinstance(exc, ValidationError):
+        out = []
+        for err in exc.errors(include_url=False):
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+            msg = err["msg"].removeprefix("Value error, ")
+            out.append(f"{where}: {msg}" if where else msg)
+        return out
+    if isinstance(exc, json.JSONDecodeError):
+        return [f"the answer is not valid JSON ({exc.msg} at character {exc.pos}); return one JSON object"]
+    return [str(exc)]
+
+
+def _usage(completion: Any) -> Usage:
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        return Usage()
+    return Usage(int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0))
+
+
+def _text(completion: Any) -> str:
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return ""
+    if message.content:
+        return str(message.content)
+    calls = getattr(message, "tool_calls", None) or []
+    return str(calls[0].function.arguments) if calls else ""
+
+
+def transport_error(exc: BaseException, where: str) -> SummariseError:
+    """Map a final transport/API error to our exceptions, with the cause in words."""
+    if isinstance(exc, openai.AuthenticationError):
+        return ConfigError(f"{where} rejected the API key (HTTP 401); check OPENAI_API_KEY")
+    if isinstance(exc, openai.NotFoundError):
+        return ConfigError(f"{where} answered 404: unknown model or wrong base URL")
+    if isinstance(exc, openai.APITimeoutError):
+        return BackendUnavailable(f"{where} did not answer in time (timeout); raise --timeout or check the server")
+    if isinstance(exc, openai.APIConnectionError):
+        return BackendUnavailable(f"cannot reach {where}: {exc.__cause__ or exc}")
+    if isinstance(exc, openai.APIStatusError):
+        return BackendUnavailable(f"{where} answered HTTP {exc.status_code} after retries: {exc.message[:200]}")
+    return BackendUnavailable(f"{where} failed: {type(exc).__name__}: {exc}")
+
+
+class Backend:
+    """A model reachable through an OpenAI-style ``create`` callable."""
+
+    def __init__(self, name: str, create: Callable[..., Any], *, request_model: str, where: str,
+                 mode: instructor.Mode = instructor.Mode.JSON_SCHEMA) -> None:
+        self.name = name
+        self.where = where
+        self._request_model = request_model
+        self._create = instructor.patch(create=create, mode=mode)
+
+    def attempt(self, messages: list[dict[str, str]], response_model: type[BaseModel],
+                context: dict[str, Any], max_tokens: int) -> Attempt:
+        try:
+            value = self._create(
+                response_model=response_model,
+                messages=messages,
+                context=context,
+                max_retries=0,
+                model=self._request_model,
+                max_tokens=max_tokens,
+                temperature=0,
+            )
+        except IncompleteOutputException as exc:
+            completion = exc.last_completion
+            return Attempt(None, _text(completion), [f"output cut off at {max_tokens} tokens"],
+                           _usage(completion), truncated=True)
+        except InstructorRetryException as exc:
+            if not exc.failed_attempts:
+                raise transport_error(exc.__cause__ or exc, self.where) from None
+            last = exc.failed_attempts[-1]
+            return Attempt(None, _text(last.completion), format_errors(last.exception), _usage(last.completion))
+        except openai.OpenAIError as exc:
+            raise transport_error(exc, self.where) from None
+        completion = getattr(value, "_raw_response", None)
+        return Attempt(value, _text(completion), [], _usage(completion))
+
+    def close(self) -> None:
+        """Release resources (a loaded model); the default holds none."""

@@ -1,0 +1,54 @@
+"""The embedded model: llama.cpp in-process, no key and no network."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import BackendUnavailable, ConfigError
+from .base import Backend
+from .llamacpp_format import json_object_schema
+from .model_file import INSTALL_HINT, MODEL_NAME, embedded_model_path, user_model_path
+
+log = logging.getLogger("summarise")
+
+N_CTX = 8192
+
+
+def model_path(local_model: str | None, progress: Callable[[str], None] | None = None) -> str:
+    return str(user_model_path(local_model) if local_model else embedded_model_path(progress))
+
+
+def load_llama(path: str, n_ctx: int = N_CTX) -> Any:
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ConfigError(f"the embedded model needs llama-cpp-python, which is not installed; run: {INSTALL_HINT}")
+    import llama_cpp
+
+    try:
+        return llama_cpp.Llama(
+            model_path=path,
+            n_ctx=n_ctx,
+            n_threads=max(1, os.cpu_count() or 1),
+            verbose=False,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise BackendUnavailable(f"cannot load model {path}: {exc}") from None
+
+
+class LocalBackend(Backend):
+    def __init__(self, local_model: str | None, progress: Callable[[str], None] | None = None) -> None:
+        path = model_path(local_model, progress)
+        if progress:
+            progress(f"loading the local model ({os.path.basename(path)})")
+        self._llama = load_llama(path)
+        name = "local" if not local_model else f"local:{os.path.basename(path)}"
+        super().__init__(name, json_object_schema(self._llama.create_chat_completion_openai_v1),
+                         request_model=MODEL_NAME, where="the local model")
+
+    def close(self) -> None:
+        close = getattr(self._llama, "close", None)
+        if close:
+            close()

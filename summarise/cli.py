@@ -1,0 +1,151 @@
+"""The ``summarise`` command: parse arguments, call the library, print. No logic of its own."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import SummariseError
+
+FORMATS = ("pretty", "json", "md")
+
+
+class _DefaultGroup(click.Group):
+    """``summarise ARTICLE`` means ``summarise run ARTICLE``; named commands win."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="summarise")
+def main() -> None:
+    """Grounded, validated summaries of conflict and crisis news articles.
+
+    \b
+    summarise ARTICLE.txt             readable summary (JSON when piped: use --json)
+    summarise ARTICLE.txt --json      schema-v1 JSON with quote spans and usage
+    summarise - < article.txt         read the article from standard input
+    summarise schema                  print the JSON Schema of the output
+    summarise serve                   serve the embedded model over an OpenAI-compatible API
+
+    With no API key the embedded local model runs (no network). Set OPENAI_API_KEY to use
+    OpenAI, or --base-url for any OpenAI-compatible server.
+    """
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("summarise: %(message)s"))
+    logger = logging.getLogger("summarise")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+
+
+def _fail(exc: SummariseError) -> None:
+    click.echo(f"summarise: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@main.command("run")
+@click.argument("article", metavar="ARTICLE|-")
+@click.option("--json", "as_json", is_flag=True, help="Print schema-v1 JSON (same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format. Default: pretty in a terminal, json when piped.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result to this file (atomically) instead of standard output.")
+@click.option("-m", "--model", help="'local' (embedded, default without a key), 'openai/<model>', "
+              "or 'llamacpp/<alias>' with --base-url. Env: SUMMARISE_MODEL.")
+@click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8765/v1. Env: OPENAI_BASE_URL.")
+@click.option("--max-retries", type=click.IntRange(0, 10), help="Validation reasks after the first try [default: 2].")
+@click.option("--timeout", type=click.FloatRange(1), help="Seconds per model request [default: 300].")
+@click.option("--max-tokens", type=click.IntRange(64), help="Output-token budget per call [default: from article length].")
+@click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True,
+              help="Refuse longer articles.")
+@click.option("-v", "--verbose", count=True, help="Log progress (-v) or debug detail (-vv) to stderr.")
+def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, model: str | None,
+            base_url: str | None, max_retries: int | None, timeout: float | None, max_tokens: int | None,
+            max_chars: int, verbose: int) -> None:
+    """Summarise one article file (or - for standard input)."""
+    _setup_logging(verbose)
+    from . import render
+    from .api import summarise
+    from .sources import read_article
+    from .status import Status
+
+    fmt = "json" if as_json else fmt or ("pretty" if sys.stdout.isatty() and not output else "json")
+    try:
+        art = read_article(article, max_chars=max_chars)
+        for warning in art.warnings:
+            click.echo(f"summarise: warning: {warning}", err=True)
+        with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
+            result = summarise(art, model=model, base_url=base_url, max_retries=max_retries,
+                               timeout=timeout, max_tokens=max_tokens, max_chars=max_chars,
+                               progress=status.update)
+    except SummariseError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("summarise: interrupted", err=True)
+        sys.exit(130)
+    text = {"json": render.to_json, "md": render.to_markdown}.get(fmt)
+    if output:
+        _write_atomic(output, (text or render.to_json)(result))
+        click.echo(f"summarise: wrote {output}", err=True)
+    elif text:
+        click.echo(text(result), nl=False)
+    else:
+        from rich.console import Console
+
+        Console().print(render.to_rich(result))
+
+
+@main.command("schema")
+@click.option("--record", is_flag=True, help="The full output record (with quote spans and usage), "
+              "not just what the model fills.")
+def schema_cmd(record: bool) -> None:
+    """Print the JSON Schema of the output contract (schema v1)."""
+    from .export import schema_json
+
+    click.echo(schema_json(record=record), nl=False)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep it local).")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--n-ctx", type=int, default=8192, show_default=True, help="Context window in tokens.")
+def serve_cmd(host: str, port: int, n_ctx: int) -> None:
+    """Serve the embedded model on an OpenAI-compatible HTTP API (llama-cpp-python's server).
+
+    Point a client at it with --model llamacpp/local --base-url http://HOST:PORT/v1.
+    """
+    from .backends.server import serve
+
+    try:
+        sys.exit(serve(host=host, port=port, n_ctx=n_ctx, progress=lambda m: click.echo(f"summarise: {m}", err=True)))
+    except SummariseError as exc:
+        _fail(exc)
+
+
+def entry() -> Any:
+    return main()

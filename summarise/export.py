@@ -1,0 +1,20 @@
+"""JSON Schema export; ``schemas/`` holds the same text and a test keeps them in sync."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .record import SummaryRecord
+from .schema import ArticleSummary
+
+FILES = {"article_summary.v1.schema.json": False, "summary_record.v1.schema.json": True}
+
+
+def schema_dict(record: bool = False) -> dict[str, Any]:
+    model = SummaryRecord if record else ArticleSummary
+    return model.model_json_schema()
+
+
+def schema_json(record: bool = False) -> str:
+    return json.dumps(schema_dict(record), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,77 @@
+"""What a summarisation returns: the validated summary plus what code measured about it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .grounding import ArticleIndex, Span
+from .schema import SCHEMA_VERSION, SECTIONS, ArticleSummary
+
+
+@dataclass
+class Usage:
+    """Tokens summed over every attempt, failed ones included."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
+    def as_dict(self) -> dict[str, int]:
+        return {**asdict(self), "total_tokens": self.total_tokens}
+
+
+@dataclass
+class SummaryResult:
+    """A grounded summary of one article."""
+
+    summary: ArticleSummary
+    spans: dict[str, list[Span]]
+    article_id: str
+    model: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 1
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Schema-v1 fields, each item with its ``quote_span``, then the record's metadata."""
+        data = self.summary.model_dump(mode="json")
+        for section in SECTIONS:
+            for item, span in zip(data[section], self.spans[section], strict=True):
+                item["quote_span"] = {"start": span.start, "end": span.end}
+        data.update(
+            article_id=self.article_id,
+            model=self.model,
+            prompt_version=self.prompt_version,
+            schema_version=self.schema_version,
+            usage=self.usage.as_dict(),
+            attempts=self.attempts,
+            seconds=round(self.seconds, 2),
+        )
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        return data
+
+
+def locate_spans(summary: ArticleSummary, article: ArticleIndex) -> dict[str, list[Span]]:
+    """Attach each quote's character span; every quote was already checked by the validators."""
+    spans: dict[str, list[Span]] = {}
+    for section in SECTIONS:
+        found: list[Span] = []
+        for item in getattr(summary, section):
+            span = article.locate(item.quote)
+            if span is None:  # the validators make this unreachable; never pass it off as grounded
+                raise AssertionError(f"quote not located after validation: {item.quote!r}")
+            found.append(span)
+        spans[section] = found
+    return spans

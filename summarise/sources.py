@@ -1,0 +1,101 @@
+"""Where articles come from: files, stdin, raw text. Every check on input lives here."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError
+
+DEFAULT_MAX_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Article:
+    """Article text plus metadata; ``id`` is a hash of the normalised text."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    source: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        norm = " ".join(unicodedata.normalize("NFC", self.text).split())
+        return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+
+
+def _decode(data: bytes, where: str) -> tuple[str, tuple[str, ...]]:
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{where} looks like a binary file, not article text")
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        if bad > max(16, len(text) // 100):
+            raise InputError(
+                f"{where} is not UTF-8 text ({bad} undecodable bytes, first at byte {exc.start}); "
+                "convert it to UTF-8 first"
+            ) from None
+        note = f"{where}: {bad} invalid UTF-8 byte(s) replaced with U+FFFD"
+        return text, (note,)
+
+
+def article_from_text(text: str, *, max_chars: int = DEFAULT_MAX_CHARS, source: str = "text",
+                      warnings: tuple[str, ...] = (), **meta: str | None) -> Article:
+    """Check ``text`` and wrap it as an Article; raises InputError on unusable input."""
+    if not text.strip():
+        raise InputError(f"{source} is empty: there is no article text to summarise")
+    if len(text) > max_chars:
+        raise InputError(
+            f"{source} has {len(text):,} characters, over the limit of {max_chars:,}; "
+            "pass a shorter article or raise the limit with --max-chars"
+        )
+    printable = sum(1 for ch in text if ch.isprintable() or ch.isspace())
+    if printable < 0.9 * len(text):
+        raise InputError(f"{source} looks like binary data, not article text")
+    title = meta.pop("title", None) or _first_line(text)
+    return Article(text=text, title=title, source=source, warnings=warnings, **meta)
+
+
+def _first_line(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return None
+
+
+def read_article(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS,
+                 stdin: BinaryIO | None = None) -> Article:
+    """Read an article from a file path, or from standard input when ``path`` is ``-``."""
+    if str(path) == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_chars * 4 + 1)
+        where = "standard input"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+        if p.is_dir():
+            raise InputError(f"{p} is a directory; pass one article file (or use 'summarise batch')")
+        try:
+            size = p.stat().st_size
+            if size > max_chars * 4:
+                raise InputError(
+                    f"{p} is {size:,} bytes, far over the limit of {max_chars:,} characters; "
+                    "pass a shorter article or raise the limit with --max-chars"
+                )
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+        where = str(p)
+    text, warnings = _decode(data, where)
+    return article_from_text(text, max_chars=max_chars, source=where, warnings=warnings)
