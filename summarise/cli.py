@@ -80,7 +80,8 @@ def _fail(exc: SummariseError) -> None:
 @click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8765/v1. Env: OPENAI_BASE_URL.")
 @click.option("--max-retries", type=click.IntRange(0, 10), help="Validation reasks after the first try [default: 2].")
 @click.option("--timeout", type=click.FloatRange(1), help="Seconds per model request [default: 300].")
-@click.option("--max-tokens", type=click.IntRange(64), help="Output-token budget per call [default: from article length].")
+@click.option("--max-tokens", type=click.IntRange(64),
+              help="Output-token budget per call [default: from article length].")
 @click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True,
               help="Refuse longer articles.")
 @click.option("-v", "--verbose", count=True, help="Log progress (-v) or debug detail (-vv) to stderr.")

@@ -60,7 +60,8 @@ def run(article: Article, backend: Backend, *, max_retries: int = 2, max_tokens:
     attempts = 0
     for attempts in range(1, max_retries + 2):
         if progress:
-            progress(f"attempt {attempts} of {max_retries + 1}" + (" (fixing validation errors)" if attempts > 1 else ""))
+            note = " (fixing validation errors)" if attempts > 1 else ""
+            progress(f"attempt {attempts} of {max_retries + 1}{note}")
         outcome = backend.attempt(messages, ArticleSummary, {"article": index}, budget)
         usage.add(outcome.usage)
         if outcome.value is not None:

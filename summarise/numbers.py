@@ -7,7 +7,7 @@ number (a single person is handled by the schema). Ages ("a 41-year-old man") ar
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -35,7 +35,7 @@ _WORD = r"(?:" + "|".join(list(UNITS) + list(TENS) + list(SCALES) + ["and", "a"]
 _WORDS = re.compile(rf"\b{_WORD}(?:[\s-]+{_WORD})*\b", re.I)
 
 
-class Qualifier(str, Enum):
+class Qualifier(StrEnum):
     exact = "exact"
     at_least = "at_least"
     more_than = "more_than"
@@ -95,9 +95,9 @@ def parse_count(text: str) -> int | None:
             return round(float(f"{whole}.{frac}") * scale)
         return whole * scale
     for found in _WORDS.finditer(lowered):
-        value = _words_to_int(found.group(0))
-        if value is not None:
-            return value
+        words_value = _words_to_int(found.group(0))
+        if words_value is not None:
+            return words_value
     return None
 
 

@@ -5,7 +5,7 @@ Only used to describe (and check) what ``SummaryResult.to_dict`` emits; the mode
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .schema import ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
 
@@ -57,4 +57,4 @@ class SummaryRecord(ArticleSummary):
     usage: RecordUsage
     attempts: int
     seconds: float
-    warnings: list[str] = []
+    warnings: list[str] = Field(default_factory=list)

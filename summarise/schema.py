@@ -7,7 +7,7 @@ and raise messages written as instructions to the model, because they become the
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -27,7 +27,7 @@ MAX_HEADLINE_WORDS = 25
 MAX_SUMMARY_SENTENCES = 3
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     killed = "killed"
     injured = "injured"
     captured = "captured"
@@ -37,19 +37,19 @@ class Outcome(str, Enum):
     other = "other"
 
 
-class Population(str, Enum):
+class Population(StrEnum):
     civilians = "civilians"
     military = "military"
     mixed = "mixed"
     unspecified = "unspecified"
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     incident = "incident"
     cumulative = "cumulative"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     proposed = "proposed"
     scheduled = "scheduled"
     ongoing = "ongoing"

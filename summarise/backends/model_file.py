@@ -34,7 +34,9 @@ def packaged_parts() -> list[Path]:
     for n in range(1, PART_COUNT + 1):
         spec = importlib.util.find_spec(PART_PACKAGE.format(n=n))
         if spec is None or not spec.submodule_search_locations:
-            raise ConfigError(f"the embedded model is not installed (chunk {n} of {PART_COUNT} missing); run: {INSTALL_HINT}")
+            raise ConfigError(
+                f"the embedded model is not installed (chunk {n} of {PART_COUNT} missing); run: {INSTALL_HINT}"
+            )
         data = Path(next(iter(spec.submodule_search_locations))) / "data" / f"part{n:02d}.bin"
         if not data.is_file():
             raise ConfigError(f"embedded model chunk {data} is missing; reinstall with: {INSTALL_HINT}")
@@ -48,11 +50,11 @@ def _stamp_path(path: Path) -> Path:
 
 def _stamp_ok(path: Path, sha256: str) -> bool:
     try:
-        stamp = json.loads(_stamp_path(path).read_text())
+        stamp: object = json.loads(_stamp_path(path).read_text())
         st = path.stat()
     except (OSError, ValueError):
         return False
-    return stamp == {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return bool(stamp == {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
 
 
 def _write_stamp(path: Path, sha256: str) -> None:
