@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,9 +32,13 @@ def summarise(
     timeout: float | None = None,
     max_tokens: int | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SummaryResult:
     """Summarise one article (text, a ``Path`` or an ``Article``) into a grounded ``SummaryResult``.
+
+    Items that still fail their checks after the last reask are dropped and listed in
+    ``result.dropped``; with ``strict=True`` the whole article fails instead.
 
     Raises a subclass of ``SummariseError``: ``InputError``, ``ConfigError``,
     ``BackendUnavailable`` or ``ExtractionFailed``.
@@ -45,9 +48,11 @@ def summarise(
                                 timeout=timeout, max_tokens=max_tokens)
     backend = get_backend(settings, progress)
     return run(art, backend, max_retries=settings.max_retries, max_tokens=settings.max_tokens,
-               progress=progress)
+               strict=strict, progress=progress)
 
 
 async def asummarise(article: str | Path | Article, **options: object) -> SummaryResult:
     """Async twin of :func:`summarise`; runs it in a worker thread (same code path)."""
+    import asyncio
+
     return await asyncio.to_thread(summarise, article, **options)  # type: ignore[arg-type]

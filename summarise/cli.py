@@ -61,6 +61,8 @@ def _setup_logging(verbose: int) -> None:
     logger = logging.getLogger("summarise")
     logger.handlers[:] = [handler]
     logger.setLevel(level)
+    # Instructor logs each failed attempt as an error; our own log line says it better.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL if verbose < 2 else logging.DEBUG)
 
 
 def _fail(exc: SummariseError) -> None:
@@ -84,10 +86,12 @@ def _fail(exc: SummariseError) -> None:
               help="Output-token budget per call [default: from article length].")
 @click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True,
               help="Refuse longer articles.")
+@click.option("--strict", is_flag=True, help="Fail the article when any item still fails its checks "
+              "after the last reask, instead of dropping and reporting those items.")
 @click.option("-v", "--verbose", count=True, help="Log progress (-v) or debug detail (-vv) to stderr.")
 def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, model: str | None,
             base_url: str | None, max_retries: int | None, timeout: float | None, max_tokens: int | None,
-            max_chars: int, verbose: int) -> None:
+            max_chars: int, strict: bool, verbose: int) -> None:
     """Summarise one article file (or - for standard input)."""
     _setup_logging(verbose)
     from . import render
@@ -103,7 +107,7 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
         with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
             result = summarise(art, model=model, base_url=base_url, max_retries=max_retries,
                                timeout=timeout, max_tokens=max_tokens, max_chars=max_chars,
-                               progress=status.update)
+                               strict=strict, progress=status.update)
     except SummariseError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -150,3 +154,7 @@ def serve_cmd(host: str, port: int, n_ctx: int) -> None:
 
 def entry() -> Any:
     return main()
+
+
+if __name__ == "__main__":
+    main()

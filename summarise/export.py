@@ -18,3 +18,15 @@ def schema_dict(record: bool = False) -> dict[str, Any]:
 
 def schema_json(record: bool = False) -> str:
     return json.dumps(schema_dict(record), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_all(folder: str = "schemas") -> None:
+    """Regenerate the files in ``schemas/`` (run ``python -m summarise.export``)."""
+    from pathlib import Path
+
+    for name, record in FILES.items():
+        Path(folder, name).write_text(schema_json(record), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_all()

@@ -5,6 +5,8 @@ Only used to describe (and check) what ``SummaryResult.to_dict`` emits; the mode
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .schema import ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
@@ -35,6 +37,12 @@ class SpannedNegotiation(Negotiation, _Spanned):
     pass
 
 
+class DroppedRecord(BaseModel):
+    section: str
+    item: Any
+    errors: list[str]
+
+
 class RecordUsage(BaseModel):
     prompt_tokens: int
     completion_tokens: int
@@ -58,3 +66,4 @@ class SummaryRecord(ArticleSummary):
     attempts: int
     seconds: float
     warnings: list[str] = Field(default_factory=list)
+    dropped: list[DroppedRecord] = Field(default_factory=list, description="items that failed their checks")

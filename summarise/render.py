@@ -56,6 +56,8 @@ def to_markdown(result: SummaryResult) -> str:
         for item in items:
             out.append(f"- {_lines(section, item)}  \n  > {item['quote']}")
         out.append("")
+    for d in data.get("dropped", []):
+        out.append(f"> **Dropped** from {d['section']} (failed its checks): {'; '.join(d['errors'])}")
     usage = data["usage"]
     out.append(f"<sub>model {data['model']} · prompt {data['prompt_version']} · schema v{data['schema_version']} · "
                f"{usage['total_tokens']} tokens · {data['attempts']} attempt(s) · article {data['article_id']}</sub>")
@@ -77,6 +79,9 @@ def to_rich(result: SummaryResult) -> RenderableType:
             line = _lines(section, item).replace("**", "")
             parts.append(Text.from_markup(f"  • {escape(line)}\n    [dim]“{escape(item['quote'])}”[/dim]"))
         parts.append(Text(""))
+    for d in data.get("dropped", []):
+        parts.append(Text(f"dropped from {d['section']} (failed its checks): {'; '.join(d['errors'])}",
+                          style="yellow"))
     usage = data["usage"]
     parts.append(Text(f"{data['model']} · {usage['total_tokens']} tokens · {data['attempts']} attempt(s) · "
                       f"{data['seconds']} s · every quote located in the article", style="dim"))

@@ -29,6 +29,18 @@ class Usage:
 
 
 @dataclass
+class DroppedItem:
+    """An item the model produced that failed its checks on the last attempt, kept out of the summary."""
+
+    section: str
+    item: Any
+    errors: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "item": self.item, "errors": self.errors}
+
+
+@dataclass
 class SummaryResult:
     """A grounded summary of one article."""
 
@@ -42,6 +54,7 @@ class SummaryResult:
     attempts: int = 1
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    dropped: list[DroppedItem] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Schema-v1 fields, each item with its ``quote_span``, then the record's metadata."""
@@ -60,6 +73,8 @@ class SummaryResult:
         )
         if self.warnings:
             data["warnings"] = list(self.warnings)
+        if self.dropped:
+            data["dropped"] = [d.as_dict() for d in self.dropped]
         return data
 
 

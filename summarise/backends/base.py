@@ -32,6 +32,8 @@ class Attempt:
     errors: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     truncated: bool = False
+    # (section, index) of each list item that failed; None when an error lies outside the items
+    bad_items: set[tuple[str, int]] | None = None
 
 
 def format_errors(exc: BaseException) -> list[str]:
@@ -46,6 +48,19 @@ def format_errors(exc: BaseException) -> list[str]:
     if isinstance(exc, json.JSONDecodeError):
         return [f"the answer is not valid JSON ({exc.msg} at character {exc.pos}); return one JSON object"]
     return [str(exc)]
+
+
+def bad_items(exc: BaseException) -> set[tuple[str, int]] | None:
+    """The list items a validation error points at, or None if it is not confined to items."""
+    if not isinstance(exc, ValidationError):
+        return None
+    found: set[tuple[str, int]] = set()
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+            return None
+        found.add((loc[0], loc[1]))
+    return found
 
 
 def _usage(completion: Any) -> Usage:
@@ -111,7 +126,8 @@ class Backend:
             if not exc.failed_attempts:
                 raise transport_error(exc.__cause__ or exc, self.where) from None
             last = exc.failed_attempts[-1]
-            return Attempt(None, _text(last.completion), format_errors(last.exception), _usage(last.completion))
+            return Attempt(None, _text(last.completion), format_errors(last.exception), _usage(last.completion),
+                           bad_items=bad_items(last.exception))
         except openai.OpenAIError as exc:
             raise transport_error(exc, self.where) from None
         completion = getattr(value, "_raw_response", None)

@@ -18,7 +18,7 @@ class HTTPBackend(Backend):
             timeout=timeout,
             max_retries=0,  # transport retries are ours (tenacity), not the SDK's
         )
-        create = with_transport_retries(client.chat.completions.create, deadline=max(timeout * 2, 60.0))
+        create = with_transport_retries(client.chat.completions.create, deadline=timeout * 3)
         if llamacpp:
             create = json_object_schema(create)
         where = base_url or "the OpenAI API"

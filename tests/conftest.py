@@ -1,0 +1,54 @@
+"""Test isolation: no real keys, user state in a temp dir, only loopback network."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+SEED = EXAMPLES / "zelensky-chernihiv.txt"
+
+_LOOPBACK = ("127.", "::1", "localhost")
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else str(address)
+    if self.family == socket.AF_UNIX or str(host).startswith(_LOOPBACK):
+        return _real_connect(self, address)
+    raise ConnectionRefusedError(f"network blocked in tests: {address!r}")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_dir: Path) -> Iterator[None]:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARISE_MODEL", "SUMMARISE_LOCAL_MODEL",
+                "SUMMARISE_LOCAL_MODEL_SHA256", "SUMMARISE_TIMEOUT", "SUMMARISE_MAX_RETRIES",
+                "SUMMARISE_MAX_TOKENS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SUMMARISE_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SUMMARISE_MODEL_DIR", str(model_dir))
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    from summarise import backends
+
+    backends._cache.clear()
+    yield
+    backends._cache.clear()
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model folder per test session: the embedded model is unpacked at most once."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")

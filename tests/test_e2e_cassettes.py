@@ -1,0 +1,80 @@
+"""End to end over HTTP, replayed from cassettes recorded from the embedded model's real server.
+
+Re-record: ``SUMMARISE_RECORD=1 python -m pytest tests/test_e2e_cassettes.py`` (needs the local extra).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from summarise import summarise
+from summarise.cli import main
+from summarise.grounding import normalise
+from summarise.record import SummaryRecord
+from summarise.result import SummaryResult
+from tests.cassette_support import BASE_URL, cassette_path, llama_server, make_vcr, recording
+from tests.conftest import EXAMPLES
+
+__all__ = ["llama_server"]
+
+ARTICLES = {
+    "seed-zelensky-chernihiv": EXAMPLES / "zelensky-chernihiv.txt",
+    "isaf-2011-10-S-020": EXAMPLES / "isaf" / "2011-10-S-020.txt",
+    "fakes-1914947533-nna": EXAMPLES / "fakes" / "1914947533-nna.txt",
+}
+NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def numbers_fabricated(result: SummaryResult, text: str) -> list[str]:
+    """Digit strings in the output (counts, headline, summary) that the article does not contain."""
+    data = result.summary.model_dump(mode="json")
+    found = NUMBER.findall(json.dumps(data))
+    counts = [f"{c.count:,}" for c in result.summary.casualty_claims if c.count is not None]
+    plain = normalise(text)
+    return [n for n in found + counts
+            if n not in plain and n.replace(",", "") not in plain and f"{int(n.replace(',', '')):,}" not in plain
+            if n.replace(",", "").isdigit()]
+
+
+@pytest.mark.usefixtures("llama_server")
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_replayed_summary_is_valid_and_grounded(name: str) -> None:
+    path: Path = ARTICLES[name]
+    text = path.read_text(encoding="utf-8")
+    if not recording():
+        assert cassette_path(name).exists(), f"missing cassette {name}; record it (see README)"
+    with make_vcr().use_cassette(f"{name}.yaml") as cassette:
+        result = summarise(text, model="llamacpp/local", base_url=BASE_URL)
+    if not recording():
+        assert cassette.all_played, "unplayed interactions: the request flow changed; re-record"
+    assert result.attempts == len(cassette.requests) or recording()
+    SummaryRecord.model_validate(result.to_dict())
+    for section, spans in result.spans.items():
+        for item, span in zip(getattr(result.summary, section), spans, strict=True):
+            assert normalise(text[span.start:span.end]) == normalise(item.quote)
+    assert numbers_fabricated(result, text) == []
+    assert result.usage.prompt_tokens > 0 and result.usage.completion_tokens > 0
+
+
+@pytest.mark.usefixtures("llama_server")
+def test_cli_json_replayed_from_the_server() -> None:
+    path = ARTICLES["seed-zelensky-chernihiv"]
+    with make_vcr().use_cassette("cli-seed-zelensky-chernihiv.yaml"):
+        result = CliRunner().invoke(main, [str(path), "--json", "--model", "llamacpp/local", "--base-url", BASE_URL])
+    assert result.exit_code == 0, result.output
+    record = SummaryRecord.model_validate(json.loads(result.stdout))
+    assert record.model == "llamacpp/local"
+
+
+def test_no_secret_in_any_cassette() -> None:
+    pattern = re.compile(r"authorization|api[-_]key|cookie|sk-[A-Za-z0-9]{8,}|bearer ", re.I)
+    cassettes = sorted(cassette_path("x").parent.glob("*.yaml"))
+    assert cassettes
+    for path in cassettes:
+        hits = pattern.findall(path.read_text(encoding="utf-8"))
+        assert not hits, f"{path.name}: {hits[:3]}"

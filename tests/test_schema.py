@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from summarise.export import FILES, schema_json
+from summarise.grounding import ArticleIndex
+from summarise.schema import ArticleSummary, CasualtyClaim
+from tests.conftest import ROOT, SHARED_EVAL
+
+ARTICLE = ("An air strike by Russia hit two schools on Thursday, killing 22 people and injuring dozens, "
+           "Reuters reported. A 41-year-old man was also killed, police said. "
+           "Officials said more than 2,000 Ukrainian civilians have died.")
+CTX = {"article": ArticleIndex(ARTICLE)}
+
+
+def claim(**over: Any) -> dict[str, Any]:
+    base = {
+        "count": 22, "count_text": "22", "qualifier": "exact", "outcome": "killed",
+        "population": "unspecified", "side": None, "scope": "incident", "event": "air strike on schools",
+        "claimed_by": "unattributed", "reported_via": "Reuters", "quote": "killing 22 people and injuring dozens",
+    }
+    return {**base, **over}
+
+
+def summary(**over: Any) -> dict[str, Any]:
+    return {"headline": "Russian strike hits schools", "summary": "A strike hit two schools.", **over}
+
+
+def errors_of(data: dict[str, Any]) -> str:
+    with pytest.raises(ValidationError) as info:
+        ArticleSummary.model_validate(data, context=CTX)
+    return str(info.value)
+
+
+def test_gold_files_validate_against_their_articles() -> None:
+    gold = sorted((SHARED_EVAL / "gold").glob("*.json"))
+    assert len(gold) >= 12
+    for path in gold:
+        article = (SHARED_EVAL / "articles" / path.name).with_suffix(".txt").read_text(encoding="utf-8")
+        model = ArticleSummary.model_validate(json.loads(path.read_text()), context={"article": ArticleIndex(article)})
+        assert model.headline
+
+
+def test_invented_quote_is_rejected_with_an_instruction() -> None:
+    msg = errors_of(summary(casualty_claims=[claim(quote="killing 23 people")]))
+    assert "is not in the article; copy a span of the article exactly" in msg
+
+
+def test_count_comes_from_count_text_not_from_the_model() -> None:
+    m = ArticleSummary.model_validate(summary(casualty_claims=[
+        claim(count=7, qualifier="about"),
+        claim(count=5, count_text="more than 2,000", qualifier="exact", quote="more than 2,000 Ukrainian civilians"),
+        claim(count=12, count_text="dozens", qualifier="exact", outcome="injured"),
+    ]), context=CTX)
+    got = [(c.count, c.qualifier.value) for c in m.casualty_claims]
+    assert got == [(22, "exact"), (2000, "more_than"), (None, "vague")]
+
+
+def test_count_text_must_stand_inside_the_quote() -> None:
+    msg = errors_of(summary(casualty_claims=[claim(count_text="more than 2,000")]))
+    assert "is not inside the quote" in msg
+
+
+def test_single_person_needs_count_one() -> None:
+    ok = claim(count=1, count_text="A 41-year-old man", quote="A 41-year-old man was also killed")
+    assert ArticleSummary.model_validate(summary(casualty_claims=[ok]), context=CTX).casualty_claims[0].count == 1
+    msg = errors_of(summary(casualty_claims=[{**ok, "count": None}]))
+    assert "states no number" in msg
+
+
+def test_enums_are_closed() -> None:
+    msg = errors_of(summary(casualty_claims=[claim(outcome="murdered")]))
+    assert "outcome" in msg
+    with pytest.raises(ValidationError):
+        CasualtyClaim.model_validate(claim(scope="weekly"), context=CTX)
+
+
+def test_headline_and_summary_lengths() -> None:
+    assert "headline has 26 words" in errors_of(summary(headline=" ".join(["word"] * 26)))
+    assert "summary has 4 sentences" in errors_of(summary(summary="One. Two. Three. Four."))
+
+
+def test_unknown_fields_are_rejected() -> None:
+    assert "extra" in errors_of(summary(verdict="guilty")).lower()
+
+
+def test_repeated_items_are_one_item() -> None:
+    m = ArticleSummary.model_validate(summary(casualty_claims=[claim(), claim()]), context=CTX)
+    assert len(m.casualty_claims) == 1
+
+
+def test_list_lengths_are_bounded_in_the_json_schema() -> None:
+    schema = ArticleSummary.model_json_schema()
+    for name in ("key_demands", "strikes", "casualty_claims", "negotiations"):
+        assert schema["properties"][name]["maxItems"] > 0
+
+
+@pytest.mark.parametrize(("name", "record"), sorted(FILES.items()))
+def test_exported_schema_files_are_in_sync(name: str, record: bool) -> None:
+    on_disk = (ROOT / "schemas" / name).read_text(encoding="utf-8")
+    assert on_disk == schema_json(record=record), f"schemas/{name} is stale: run python -m summarise.export"
+
+
+def test_schema_files_ship_inside_the_package_dir_lookup() -> None:
+    from summarise.resources import data_dir
+
+    assert (data_dir("schemas") / "article_summary.v1.schema.json").is_file()
+    assert Path(data_dir("prompts"), "system.j2").is_file()

@@ -1,0 +1,70 @@
+"""Transport retries on openai's own exception types, with a recorded (not real) sleep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+import openai
+import pytest
+
+from summarise.backends.transport import with_transport_retries
+
+REQUEST = httpx2.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+
+
+def status_error(code: int, headers: dict[str, str] | None = None) -> openai.APIStatusError:
+    response = httpx2.Response(code, headers=headers or {}, request=REQUEST)
+    cls = {429: openai.RateLimitError, 500: openai.InternalServerError, 400: openai.BadRequestError}.get(
+        code, openai.APIStatusError)
+    return cls(f"HTTP {code}", response=response, body=None)
+
+
+class Flaky:
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.calls = 0
+
+    def __call__(self, **kwargs: Any) -> str:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        return "ok"
+
+
+def run(fn: Flaky, **options: Any) -> tuple[str, list[float]]:
+    sleeps: list[float] = []
+    wrapped = with_transport_retries(fn, sleep=sleeps.append, **options)
+    return wrapped(), sleeps
+
+
+def test_429_honours_retry_after() -> None:
+    result, sleeps = run(Flaky(status_error(429, {"retry-after": "7"})))
+    assert result == "ok" and sleeps == [7.0]
+
+
+def test_429_retry_after_ms() -> None:
+    _, sleeps = run(Flaky(status_error(429, {"retry-after-ms": "1500"})))
+    assert sleeps == [1.5]
+
+
+def test_5xx_timeouts_and_resets_back_off_and_succeed() -> None:
+    fn = Flaky(status_error(500), status_error(503), openai.APITimeoutError(request=REQUEST),
+               openai.APIConnectionError(request=REQUEST))
+    result, sleeps = run(fn)
+    assert result == "ok" and fn.calls == 5
+    assert len(sleeps) == 4 and all(0 <= s <= 30 for s in sleeps)
+
+
+def test_client_errors_are_not_retried() -> None:
+    fn = Flaky(status_error(400))
+    with pytest.raises(openai.BadRequestError):
+        run(fn)
+    assert fn.calls == 1
+
+
+def test_gives_up_after_the_bounded_number_of_tries() -> None:
+    fn = Flaky(*[status_error(502) for _ in range(10)])
+    with pytest.raises(openai.APIStatusError):
+        run(fn, tries=3)
+    assert fn.calls == 3
