@@ -86,12 +86,14 @@ def _fail(exc: SummariseError) -> None:
               help="Output-token budget per call [default: from article length].")
 @click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True,
               help="Refuse longer articles.")
+@click.option("--strategy", type=click.Choice(["auto", "anchored", "single-pass"]),
+              help="auto [default]: anchored for the local model and llama.cpp servers, single-pass otherwise.")
 @click.option("--strict", is_flag=True, help="Fail the article when any item still fails its checks "
               "after the last reask, instead of dropping and reporting those items.")
 @click.option("-v", "--verbose", count=True, help="Log progress (-v) or debug detail (-vv) to stderr.")
 def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, model: str | None,
             base_url: str | None, max_retries: int | None, timeout: float | None, max_tokens: int | None,
-            max_chars: int, strict: bool, verbose: int) -> None:
+            max_chars: int, strategy: str | None, strict: bool, verbose: int) -> None:
     """Summarise one article file (or - for standard input)."""
     _setup_logging(verbose)
     from . import render
@@ -107,7 +109,7 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
         with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
             result = summarise(art, model=model, base_url=base_url, max_retries=max_retries,
                                timeout=timeout, max_tokens=max_tokens, max_chars=max_chars,
-                               strict=strict, progress=status.update)
+                               strict=strict, strategy=strategy, progress=status.update)
     except SummariseError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -123,6 +125,62 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
         from rich.console import Console
 
         Console().print(render.to_rich(result))
+
+
+@main.command("eval")
+@click.option("--articles", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of articles (NAME.txt).")
+@click.option("--gold", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of gold files (NAME.json) in the output contract.")
+@click.option("--isaf", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="ISAF press releases (JSONL with gold_min_killed / gold_min_captured).")
+@click.option("--fakes", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="FA-KES folder (articles plus annotations.csv).")
+@click.option("--sample", type=int, help="ISAF: score a fixed random sample of this many items.")
+@click.option("--seed", type=int, default=2024, show_default=True, help="ISAF: seed of the sample.")
+@click.option("--strategy", "strategies", default="anchored,single-pass,plain,regex", show_default=True,
+              help="Comma-separated: anchored, single-pass (ours); plain (plain Instructor), regex (baselines).")
+@click.option("-m", "--model", help="Model string, as for 'summarise run'.")
+@click.option("--base-url", help="OpenAI-compatible server.")
+@click.option("--max-retries", type=click.IntRange(0, 10), help="Validation reasks per call.")
+@click.option("--no-cache", is_flag=True, help="Ask the model again even for cached summaries.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
+def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes: Path | None, sample: int | None,
+             seed: int, strategies: str, model: str | None, base_url: str | None, max_retries: int | None,
+             no_cache: bool, report: Path | None, verbose: int) -> None:
+    """Score strategies and baselines against gold; prints a Markdown table (summaries are cached)."""
+    _setup_logging(verbose)
+    import json
+
+    from .evaluation import runner
+    from .status import Status
+
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    unknown = set(names) - set(runner.OURS) - set(runner.BASELINES)
+    if unknown or not ((articles and gold) or isaf or fakes):
+        raise click.UsageError(f"unknown strategies {sorted(unknown)}" if unknown else
+                               "give --articles and --gold, --isaf FILE or --fakes DIR")
+    options = runner.Options(model=model, base_url=base_url, max_retries=max_retries, cache=not no_cache)
+    out: dict[str, Any] = {}
+    try:
+        with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
+            if articles and gold:
+                out["dev"] = runner.evaluate(runner.gold_pairs(articles, gold), names, options, status.update)
+                click.echo(runner.markdown(out["dev"]), nl=False)
+            if isaf:
+                out["isaf"] = runner.evaluate_isaf(isaf, [n for n in names if n != "plain"], options,
+                                                   sample=sample, seed=seed, progress=status.update)
+                click.echo(json.dumps(out["isaf"], indent=2))
+            if fakes:
+                out["fakes"] = runner.evaluate_fakes(fakes, [n for n in names if n != "plain"], options,
+                                                     status.update)
+                click.echo(json.dumps(out["fakes"], indent=2))
+    except SummariseError as exc:
+        _fail(exc)
+    if report:
+        _write_atomic(report, json.dumps(out, indent=2) + "\n")
+        click.echo(f"summarise: wrote {report}", err=True)
 
 
 @main.command("schema")

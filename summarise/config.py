@@ -37,6 +37,7 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     max_tokens: int | None = None
     local_model: str | None = None
+    strategy: str = "auto"
 
     def cache_key(self) -> tuple[Any, ...]:
         """Identifies a backend instance; holds no secret."""
@@ -98,6 +99,7 @@ def resolve_settings(**flags: Any) -> Settings:
             max_retries=int(pick("max_retries", "SUMMARISE_MAX_RETRIES", DEFAULT_MAX_RETRIES)),
             max_tokens=(int(v) if (v := pick("max_tokens", "SUMMARISE_MAX_TOKENS", None)) else None),
             local_model=pick("local_model", "SUMMARISE_LOCAL_MODEL", None),
+            strategy=str(pick("strategy", "SUMMARISE_STRATEGY", "auto")),
         )
     except ValueError as exc:
         raise ConfigError(f"bad setting: {exc}") from None

@@ -11,7 +11,9 @@ from jinja2 import meta
 
 from .resources import data_dir
 
-TEMPLATES = ("system", "user", "reask")
+TEMPLATES = ("system", "user", "reask", "anchored_system", "anchored_article", "anchored_overview",
+             "anchored_figure", "anchored_select", "anchored_strikes", "anchored_key_demands",
+             "anchored_negotiations")
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,24 @@ class SummaryResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     dropped: list[DroppedItem] = field(default_factory=list)
+    cached: bool = False
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], article: ArticleIndex) -> SummaryResult:
+        """Rebuild a result from its ``to_dict`` record (a cache hit); the checks run again."""
+        data = {k: record[k] for k in ("headline", "summary", *SECTIONS)}
+        for section in SECTIONS:
+            data[section] = [{k: v for k, v in item.items() if k != "quote_span"} for item in data[section]]
+        summary = ArticleSummary.model_validate(data, context={"article": article})
+        usage = record["usage"]
+        return cls(
+            summary=summary, spans=locate_spans(summary, article), article_id=record["article_id"],
+            model=record["model"], prompt_version=record["prompt_version"], schema_version=record["schema_version"],
+            usage=Usage(usage["prompt_tokens"], usage["completion_tokens"]), attempts=record["attempts"],
+            seconds=record["seconds"], warnings=record.get("warnings", []),
+            dropped=[DroppedItem(d["section"], d["item"], d["errors"]) for d in record.get("dropped", [])],
+            cached=True,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Schema-v1 fields, each item with its ``quote_span``, then the record's metadata."""

@@ -27,7 +27,7 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_dir: Path) -> Iterator[None]:
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARISE_MODEL", "SUMMARISE_LOCAL_MODEL",
+    for var in ("OPENAI_API_KEY", "SUMMARISE_STRATEGY", "OPENAI_BASE_URL", "SUMMARISE_MODEL", "SUMMARISE_LOCAL_MODEL",
                 "SUMMARISE_LOCAL_MODEL_SHA256", "SUMMARISE_TIMEOUT", "SUMMARISE_MAX_RETRIES",
                 "SUMMARISE_MAX_TOKENS"):
         monkeypatch.delenv(var, raising=False)
@@ -35,6 +35,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_dir: Path) 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("SUMMARISE_MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("SUMMARISE_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     from summarise import backends
 

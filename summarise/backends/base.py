@@ -100,9 +100,11 @@ class Backend:
     """A model reachable through an OpenAI-style ``create`` callable."""
 
     def __init__(self, name: str, create: Callable[..., Any], *, request_model: str, where: str,
-                 mode: instructor.Mode = instructor.Mode.JSON_SCHEMA) -> None:
+                 mode: instructor.Mode = instructor.Mode.JSON_SCHEMA, default_strategy: str = "single-pass") -> None:
         self.name = name
         self.where = where
+        # Chosen by measurement (benchmarks/README.md): small local models need the anchored strategy
+        self.default_strategy = default_strategy
         self._request_model = request_model
         self._create = instructor.patch(create=create, mode=mode)
 

@@ -46,7 +46,8 @@ class LocalBackend(Backend):
         self._llama = load_llama(path)
         name = "local" if not local_model else f"local:{os.path.basename(path)}"
         super().__init__(name, json_object_schema(self._llama.create_chat_completion_openai_v1),
-                         request_model=MODEL_NAME, where="the local model")
+                         request_model=MODEL_NAME, where="the local model",
+                         default_strategy="anchored")
 
     def close(self) -> None:
         close = getattr(self._llama, "close", None)

@@ -22,7 +22,8 @@ class HTTPBackend(Backend):
         if llamacpp:
             create = json_object_schema(create)
         where = base_url or "the OpenAI API"
-        super().__init__(name, create, request_model=model, where=where)
+        super().__init__(name, create, request_model=model, where=where,
+                         default_strategy="anchored" if llamacpp else "single-pass")
         self._client = client
 
     def close(self) -> None:

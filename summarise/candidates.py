@@ -1,0 +1,295 @@
+"""Code finds what the model is asked about: sentences, casualty figures, section candidates.
+
+Everything here is deterministic text processing. A figure found here is grounded by
+construction (its text and span come from the article); the model only classifies it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_HEDGE = (r"(?:at\s+least|more\s+than|no\s+fewer\s+than|a\s+minimum\s+of|in\s+excess\s+of|upwards\s+of|"
+          r"up\s+to|as\s+many\s+as|an\s+estimated|approximately|roughly|around|about|nearly|almost|"
+          r"close\s+to|some|over)")
+_UNIT = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+         r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)")
+_WORDNUM = rf"(?:{_UNIT}(?:[\s-]+{_UNIT})*(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?{_UNIT}(?:-{_UNIT})?)?)*|a\s+dozen|a\s+hundred|a\s+thousand)"  # noqa: E501
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|thousand|billion))?"
+_VAGUE = (r"(?:hundreds\s+of\s+thousands|tens\s+of\s+thousands|dozens|scores|hundreds|thousands|millions|"
+          r"several(?:\s+hundred|\s+thousand|\s+dozen)?|a\s+few|numerous|countless)")
+FIGURE = re.compile(rf"(?<![\w$€£#.,-])(?:{_HEDGE}\s+)?(?:{_DIGITS}|{_WORDNUM}|{_VAGUE})(?![\w%-])", re.I)
+
+_NOT_PEOPLE_AFTER = re.compile(
+    r"^\s*(?:-|\s)?(?:year|years|yr|month|months|week|weeks|day|days|hour|hours|minute|minutes|second|seconds|"
+    r"percent|per\s+cent|km|kilomet|mile|miles|metre|meter|feet|foot|kg|tonnes|tons|dollars|euros|pounds|"
+    r"am\b|pm\b|a\.m|p\.m|o'clock|times|points|rounds?|"
+    r"(?:st|nd|rd|th)\b)", re.I)
+_SHARE = re.compile(r"^\s+of\s+(?:the|them|those|whom|these)\b", re.I)
+_MONTH_NEAR = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s*$)", re.I)
+_MONTH_AFTER = re.compile(rf"^\s*(?:{_MONTHS})\b", re.I)
+CASUALTY_WORDS = re.compile(
+    r"\b(?:kill\w*|dead|death\w*|died|die|dying|toll|bod(?:y|ies)|corpses|injur\w*|wound\w*|hurt|casualt\w*|"
+    r"captur\w*|prisoners?|POWs?|missing|displac\w*|fled|flee\w*|refugees?|evacu\w*|homeless|detain\w*|"
+    r"arrest\w*|abduct\w*|kidnap\w*|hostages?|execut\w*|massacre\w*|perish\w*|slain|martyr\w*|victims?|"
+    r"lives|murder\w*|shot|beheaded|taken\s+prisoner)\b", re.I)
+PEOPLE_WORDS = re.compile(
+    r"\b(?:people|persons?|civilians?|soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|"
+    r"police(?:men)?|officers?|children|child|kids|boys?|girls?|women|woman|men|man|babies|infants|students?|"
+    r"residents?|villagers?|worshippers|members|others|individuals|militiamen|gunmen|commanders?|leaders?|"
+    r"journalists?|workers?|staff|patients|siblings|family|families|Palestinians?|Israelis?|Ukrainians?|"
+    r"Russians?|Syrians?|Yemenis?|Iraqis?|Afghans?|Kenyans?|Sudanese|migrants?|pilgrims?|passengers?|"
+    r"hostages?|prisoners?|detainees?|guards?|personnel|recruits|teenagers?|minors?|elderly|adults?|"
+    r"suspects?|terrorists?|jihadists?|combatants?|mercenaries|volunteers?|medics?|doctors?|nurses?)\b",
+    re.I)
+AGENCIES = ("Reuters", "AFP", "Agence France-Presse", "AP", "Associated Press", "Xinhua", "TASS", "RIA Novosti",
+            "Interfax", "Al Jazeera", "BBC", "CNN", "SANA", "Anadolu", "IRNA", "WAFA", "Al-Manar", "Al Manar",
+            "al-Mayadeen", "Al Mayadeen", "Saba", "Ukrinform", "UNIAN", "Sputnik", "Al Arabiya", "Bloomberg",
+            "The New York Times", "The Washington Post", "state TV", "state television", "state media",
+            "state news agency", "Kyodo", "Yonhap", "dpa", "EFE", "ANSA", "PTI", "ANI", "NHK", "Fars", "Tasnim",
+            "Al-Masirah", "Al Masirah", "Axios", "Haaretz", "Times of Israel", "Kurdistan24", "Rudaw")
+
+STRIKE_WORDS = re.compile(
+    r"\b(?:strikes?|struck|air\s*strikes?|airstrikes?|air\s+raids?|raids?|bomb\w*|shell\w*|missiles?|rockets?|"
+    r"drones?|attack\w*|hit|fired|shot|explosions?|blasts?|suicide|ambush\w*|assault\w*|barrage|"
+    r"targeted|destroyed|offensive|mortar\w*|artillery|grenades?|IEDs?|gunfire|gunmen|stormed)\b", re.I)
+DEMAND_WORDS = re.compile(
+    r"\b(?:call(?:ed|s|ing)?\s+(?:for|on|upon)|urg\w*|demand\w*|insist\w*|must|asked|ask(?:s|ing)?\s+for|"
+    r"appeal\w*|ultimatum|request\w*|pressed|press(?:es|ing)?\s+for|give\s+me|leave\s+our|should|"
+    r"warn\w*\s+(?:that|of)|conditions?\s+for|precondition\w*|want(?:s|ed)?\s+(?:to|the))\b", re.I)
+TALKS_WORDS = re.compile(
+    r"\b(?:talks?|negotiat\w*|ceasefire|cease-fire|truce|peace|deal|agreement|accord|mediat\w*|summit|"
+    r"dialogue|humanitarian\s+pause|pause|prisoner\s+(?:exchange|swap)|exchange\s+of\s+prisoners|"
+    r"round\s+of|envoy|proposal|peace\s+plan|framework|armistice|reconciliation|unity\s+government)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_heading(self) -> bool:
+        """A headline-like line (no closing punctuation), which usually repeats the body."""
+        return not self.text.rstrip().endswith((".", "!", "?", '"', "\u201d", "'", ")", ":"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number expression near casualty words: its text and span are the article's own."""
+
+    sentence: Sentence
+    start: int
+    end: int
+    text: str
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n|\n(?=\S)")
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentences (and heading lines) with their offsets in ``text``."""
+    out: list[Sentence] = []
+    pos = 0
+    for match in [*_BOUNDARY.finditer(text), None]:
+        end = match.start() if match else len(text)
+        chunk = text[pos:end]
+        stripped = chunk.strip()
+        if stripped:
+            lead = len(chunk) - len(chunk.lstrip())
+            start = pos + lead
+            out.append(Sentence(len(out), start, start + len(stripped), stripped))
+        if match:
+            pos = match.end()
+    return out
+
+
+def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
+    after = sentence[end:]
+    before = sentence[:start]
+    if _NOT_PEOPLE_AFTER.match(after) or _MONTH_NEAR.search(before) or _MONTH_AFTER.match(after):
+        return False
+    bare = re.sub(_HEDGE, "", expr, flags=re.I).strip()
+    if _SHARE.match(after) and not re.search(r"\d", bare) and not re.fullmatch(_WORDNUM, bare, re.I):
+        return False  # "many of them", "dozens of those": a share of another figure, not a claim
+    if re.fullmatch(r"(19|20)\d\d", bare) and not PEOPLE_WORDS.match(after.strip()):
+        return False  # a year
+    if bare.lower() == "one" and not PEOPLE_WORDS.match(after.strip()):
+        return False
+    near_after = " ".join(re.split(r"[,;:.]", after, maxsplit=1)[0].split()[:3])
+    if PEOPLE_WORDS.search(near_after) or CASUALTY_WORDS.search(near_after):
+        return True
+    near_before = " ".join(re.split(r"[,;:.\"\u201c\u201d]", before)[-1].split()[-4:])
+    return bool(CASUALTY_WORDS.search(near_before))
+
+
+def figures(sentence: Sentence) -> list[Figure]:
+    """Casualty-like number expressions in one sentence (generous: the model may reject some)."""
+    found: list[Figure] = []
+    for match in FIGURE.finditer(sentence.text):
+        expr = match.group(0)
+        if _is_people_figure(sentence.text, match.start(), match.end(), expr):
+            found.append(Figure(sentence, sentence.start + match.start(), sentence.start + match.end(), expr))
+    return found
+
+
+def section_sentences(all_sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
+    return [s for s in all_sentences if not s.is_heading and pattern.search(s.text)]
+
+
+def outlets_in(text: str) -> list[str]:
+    """Agencies and outlets the article names (the only values ``reported_via`` may take)."""
+    return [a for a in AGENCIES if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", text)]
+
+
+_OUTCOME_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("killed", re.compile(r"^(?:kill\w*|dead|death\w*|died|die|dying|toll|bod(?:y|ies)|corpses|execut\w*|"
+                          r"massacre\w*|perish\w*|slain|lives|murder\w*|beheaded|martyr\w*|fatalit\w*)$", re.I)),
+    ("injured", re.compile(r"^(?:injur\w*|wound\w*|hurt)$", re.I)),
+    ("captured", re.compile(r"^(?:captur\w*|prisoners?|POWs?)$", re.I)),
+    ("missing", re.compile(r"^missing$", re.I)),
+    ("displaced", re.compile(r"^(?:displac\w*|fled|flee\w*|refugees?|evacu\w*|homeless)$", re.I)),
+    ("detained", re.compile(r"^(?:detain\w*|arrest\w*|detainees?)$", re.I)),
+    ("other", re.compile(r"^(?:abduct\w*|kidnap\w*|hostages?|casualt\w*|victims?)$", re.I)),
+]
+_CIVILIAN = re.compile(r"^(?:civilians?|children|child|kids|boys?|girls?|women|woman|babies|infants|students?|"
+                       r"residents?|villagers?|worshippers|pilgrims?|passengers?|patients|siblings|families|"
+                       r"journalists?|medics?|doctors?|nurses?|refugees?|migrants?|teenagers?|minors?|elderly)$", re.I)
+_MILITARY = re.compile(r"^(?:soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|police(?:men)?|"
+                       r"officers?|militiamen|gunmen|commanders?|combatants?|mercenaries|recruits|jihadists?|"
+                       r"terrorists?|guards?|personnel|POWs?)$", re.I)
+_PEOPLE = re.compile(r"^(?:people|persons?|individuals|others|men|man|members|adults?)$", re.I)
+_DEMONYM = re.compile(r"^(?:[A-Z][a-z]+(?:ian|ean|ese|ish|i|an|ic)|Palestinians?|Israelis?|Afghans?|Iraqis?|Yemenis?|"
+                      r"Pakistanis?|Somalis?|Saudis?|Kurds?|Kurdish|Houthis?|Shiites?|Sunnis?|Russians?|"
+                      r"Ukrainians?|Syrians?|Americans?|Israeli|British|French|Sudanese|Kenyan|Lebanese)$")
+_CLAUSE_END = re.compile(r"[;:]|,\s+(?:and|while|but)\b|\band\s+(?:about|more|at|over|up|some|nearly|"
+                         r"another|\d)|,\s*\"|\bwhile\b|\bbut\b", re.I)
+
+
+@dataclass(frozen=True)
+class FigureFacts:
+    """What code can read off the words around a figure (None: code cannot tell)."""
+
+    outcome: str | None
+    population: str
+    side: str | None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+
+
+_ADJACENT = re.compile(r"([A-Za-z]+)(?:\s+(?:another|of|the|some|a))*\s+$")
+
+
+def _outcome_word(word: str) -> str | None:
+    return next((name for name, pattern in _OUTCOME_WORDS if pattern.match(word)), None)
+
+
+def _outcome_of(match: re.Match[str] | None) -> str | None:
+    """The outcome of a casualty verb right before the figure ("killing 22", "bodies of five")."""
+    return _outcome_word(match.group(1)) if match else None
+
+
+def figure_facts(figure: Figure) -> FigureFacts:
+    text = figure.sentence.text
+    rel_start = figure.start - figure.sentence.start
+    rel_end = figure.end - figure.sentence.start
+    after = text[rel_end:]
+    clause_end = _CLAUSE_END.search(after)
+    after_clause = after[: clause_end.start()] if clause_end else after
+    after_words = _words(after_clause)[:9]
+    before_words = _words(text[:rel_start])[-4:]
+
+    outcome = _outcome_of(_ADJACENT.search(text[:rel_start]))
+    for word in after_words if outcome is None else ():
+        outcome = _outcome_word(word)
+        if outcome:
+            break
+    for word in reversed(before_words) if outcome is None else ():
+        outcome = _outcome_word(word)
+        if outcome:
+            break
+
+    population, side = "unspecified", None
+    for word in after_words[:4]:
+        if _DEMONYM.match(word) and side is None:
+            side = re.sub(r"s$", "", word) if word.endswith(("ians", "is", "ans", "ds")) else word
+        if _CIVILIAN.match(word):
+            population = "civilians"
+            break
+        if _MILITARY.match(word):
+            population = "military"
+            break
+        if _PEOPLE.match(word):
+            break
+    return FigureFacts(outcome, population, side)
+
+
+def sentence_outlet(sentence: Sentence) -> str | None:
+    """The one agency a sentence credits, if exactly one is named in it."""
+    named = outlets_in(sentence.text)
+    longest = {n for n in named if not any(n != m and n in m for m in named)}
+    return next(iter(longest)) if len(longest) == 1 else None
+
+
+_SPEECH = (r"(?:said|says|say|told|confirmed|reported|claimed|added|announced|stated|estimated|put|puts|recorded|"
+           r"documented|gave|given|counted|tallied)")
+_SUBJECT_BEFORE = re.compile(
+    rf"(?:^|[,;:\"\u201c\u201d(]\s*|\bthat\s+|\breports?\s+by\s+)"
+    rf"(?P<who>(?:the\s+|a\s+|an\s+)?[A-Z][^,;:\"\u201c\u201d()]*?)"
+    rf"(?:,\s+[^,;:\"\u201c\u201d()]{{1,70}},)?\s+(?:also\s+|later\s+|previously\s+|earlier\s+)?"
+    rf"(?:has\s+|have\s+|had\s+)?(?:also\s+)?{_SPEECH}\b")
+_SUBJECT_AFTER = re.compile(
+    rf"(?:\baccording\s+to|\bquoted|,\s*\"?\s*{_SPEECH})\s+(?P<who>(?:the\s+|a\s+|an\s+)?[A-Z][^,;:.\"\u201c\u201d()]*?)"
+    r"(?=\s+as\s+(?:saying|quoted)|\s+(?:on|in)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"[,;:.\"\u201c\u201d()]|$)")
+_PRONOUN = re.compile(r"^(?:he|she|it|they|we|i|this|that|there|officials?|the\s+(?:group|ministry|agency|army|"
+                      r"military|organisation|organization|statement|report|official|spokesman|office))$", re.I)
+
+
+def _clean_who(who: str) -> str | None:
+    who = " ".join(who.split()).strip(" \"'\u201c\u201d")
+    who = re.sub(r"^(?:But|And|Meanwhile|However|Also|Earlier|Later)\s+", "", who)
+    who = re.sub(r"^(?:earlier\s+)?reports?\s+by\s+", "", who, flags=re.I)
+    if not who or len(who.split()) > 10 or _PRONOUN.match(who):
+        return None
+    if who in AGENCIES or re.fullmatch(r"(?:news\s+agency\s+)?(?:" + "|".join(map(re.escape, AGENCIES)) + ")", who):
+        return None  # an outlet relays; it is reported_via, not the claimant
+    if re.match(r"^(?:news\s+agency|the\s+news\s+agency)\b", who, re.I):
+        return None
+    return who
+
+
+def attribution(sentence: Sentence, at: int | None = None) -> str | None:
+    """Who the sentence says states the figure at offset ``at`` ("X said", "according to X").
+
+    The nearest "X said" before the figure wins (nested reports name the innermost source);
+    otherwise an attribution after it (", officials said."). None when code cannot tell.
+    """
+    text = sentence.text
+    pos = len(text) if at is None else at - sentence.start
+    before = [m for m in _SUBJECT_BEFORE.finditer(text) if m.end() <= pos + 1]
+    after = [m for m in _SUBJECT_AFTER.finditer(text)]
+    rest = [m for m in _SUBJECT_BEFORE.finditer(text) if m.end() > pos + 1]
+    for match in [*reversed(before), *after, *rest]:
+        who = _clean_who(match.group("who"))
+        if who:
+            return who
+    return None
+
+
+_CUMULATIVE = re.compile(
+    r"\b(?:since|so\s+far|to\s+date|in\s+total|overall|altogether|toll\s+(?:has|had)\s+(?:reached|risen|climbed|"
+    r"passed|exceeded)|death\s+toll\s+in\s+the\s+war|in\s+the\s+(?:war|conflict|campaign)|during\s+the\s+(?:war|"
+    r"conflict)|over\s+the\s+(?:past|last)|in\s+nearly|this\s+year|as\s+of|casualties\s+in|for\s+the\s+first\s+time|"
+    r"throughout|over\s+\w+\s+(?:years|months)|has\s+(?:since\s+)?killed|have\s+been\s+killed\s+in\s+[A-Z])", re.I)
+
+
+def scope_of(sentence: Sentence) -> str:
+    """``cumulative`` when the sentence speaks of a running total ("since", "so far", "in the war")."""
+    return "cumulative" if _CUMULATIVE.search(sentence.text) else "incident"

@@ -1,0 +1,1 @@
+"""Measuring extraction quality against gold: scoring, baselines, the eval runner."""

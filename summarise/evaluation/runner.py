@@ -1,0 +1,205 @@
+"""``summarise eval``: run strategies and baselines over a gold set, score, report.
+
+Summaries are cached in the store (baselines too), so re-scoring costs no model call.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import prompts
+from ..api import summarise
+from ..backends import get_backend
+from ..config import resolve_settings
+from ..errors import SummariseError
+from ..extract import token_budget
+from ..numbers import parse_count
+from ..schema import SCHEMA_VERSION
+from ..sources import Article, article_from_text, read_article
+from ..store import CacheKey, open_store
+from .baselines import plain_instructor, regex_claims
+from .score import Scores
+
+OURS = ("anchored", "single-pass")
+BASELINES = ("plain", "regex")
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    model: str | None = None
+    base_url: str | None = None
+    max_retries: int | None = None
+    cache: bool = True
+
+
+def record_for(strategy: str, article: Article, options: Options) -> dict[str, Any]:
+    """One article's output record under ``strategy`` (ours or a baseline), from the cache when possible."""
+    if strategy in OURS:
+        try:
+            result = summarise(article, model=options.model, base_url=options.base_url, strategy=strategy,
+                               max_retries=options.max_retries, cache=options.cache)
+        except SummariseError as exc:
+            return {"error": f"{type(exc).__name__}: {exc}", "schema_valid": False, "casualty_claims": [],
+                    "strikes": [], "key_demands": [], "negotiations": [], "seconds": 0.0,
+                    "usage": getattr(exc, "usage", {}) or {}, "attempts": getattr(exc, "attempts", 0)}
+        return {**result.to_dict(), "schema_valid": True}
+    if strategy == "regex":
+        return regex_claims(article)
+    settings = resolve_settings(model=options.model, base_url=options.base_url)
+    backend = get_backend(settings)
+    store = open_store()
+    key = CacheKey(article.id, backend.name, "plain-baseline-1", SCHEMA_VERSION, "plain")
+    if options.cache and (cached := store.get(key)) is not None:
+        return cached
+    record = plain_instructor(article, backend, token_budget(article.text))
+    store.put(key, record)
+    return record
+
+
+def _summary(values: list[float]) -> float:
+    return round(statistics.median(values), 2) if values else 0.0
+
+
+def evaluate(pairs: list[tuple[Path, Path]], strategies: Iterable[str], options: Options,
+             progress: Progress | None = None) -> dict[str, Any]:
+    """Score every strategy on every (article, gold) pair."""
+    report: dict[str, Any] = {"articles": len(pairs), "prompt_version": prompts.prompt_version(), "strategies": {}}
+    for strategy in strategies:
+        scores = Scores()
+        seconds, tokens, calls, valid, per_article = [], [], [], 0, {}
+        for number, (article_path, gold_path) in enumerate(pairs, start=1):
+            if progress:
+                progress(f"{strategy}: article {number} of {len(pairs)} ({article_path.name})")
+            article = read_article(article_path)
+            record = record_for(strategy, article, options)
+            gold = json.loads(gold_path.read_text(encoding="utf-8"))
+            per_article[article_path.name] = scores.add(record, gold, article.text)
+            if record.get("error"):
+                per_article[article_path.name]["error"] = record["error"]
+            valid += int(bool(record.get("schema_valid", True)))
+            seconds.append(float(record.get("seconds", 0.0)))
+            tokens.append(float((record.get("usage") or {}).get("total_tokens", 0)))
+            calls.append(float(record.get("attempts", 0)))
+        report["strategies"][strategy] = {
+            **scores.report(),
+            "schema_valid_rate": round(valid / len(pairs), 3) if pairs else None,
+            "seconds_per_article": _summary(seconds),
+            "seconds_per_article_mean": round(statistics.mean(seconds), 2) if seconds else 0.0,
+            "tokens_per_article": _summary(tokens),
+            "calls_per_article": _summary(calls),
+            "per_article": per_article,
+        }
+    return report
+
+
+def gold_pairs(articles: Path, gold: Path) -> list[tuple[Path, Path]]:
+    pairs = []
+    for gold_path in sorted(gold.glob("*.json")):
+        article_path = articles / f"{gold_path.stem}.txt"
+        if article_path.exists():
+            pairs.append((article_path, gold_path))
+    return pairs
+
+
+def markdown(report: dict[str, Any]) -> str:
+    rows = ["| strategy | casualty F1 | P | R | strikes F1 | demands F1 | negotiations F1 | claimed_by | "
+            "reported_via | grounding | fabricated numbers | valid | s/article (median) | tokens/article |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, s in report["strategies"].items():
+        sec = s["sections"]
+        attrs = s["claims"]["attributes"]
+        rows.append(
+            f"| {name} | {sec['casualty_claims']['f1']} | {sec['casualty_claims']['precision']} | "
+            f"{sec['casualty_claims']['recall']} | {sec['strikes']['f1']} | {sec['key_demands']['f1']} | "
+            f"{sec['negotiations']['f1']} | {attrs['claimed_by']} | {attrs['reported_via']} | "
+            f"{s['grounding_rate']:.0%} | {s['fabricated_numbers']} | {s['schema_valid_rate']:.0%} | "
+            f"{s['seconds_per_article']} | {s['tokens_per_article']:.0f} |")
+    return "\n".join(rows) + "\n"
+
+
+# --- ISAF: minimum killed and captured per press release -------------------------------------------
+
+# The annotator's readings of vague amounts (issue text / corpus notes); other vague amounts count 0.
+VAGUE_AS = {"a couple": 2, "couple": 2, "several": 3, "a few": 3, "few": 3, "numerous": 4}
+
+
+def claim_value(claim: dict[str, Any]) -> int:
+    if isinstance(claim.get("count"), int):
+        return int(claim["count"])
+    text = str(claim.get("count_text", "")).lower()
+    stated = parse_count(text)
+    if stated is not None:
+        return stated
+    return next((v for k, v in VAGUE_AS.items() if k in text), 0)
+
+
+def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
+    """min killed = sum of killed claims; min captured = sum of captured and detained claims.
+
+    One value per distinct (quote, count text): a repeated figure counts once.
+    """
+    seen: set[tuple[str, str]] = set()
+    killed = captured = 0
+    for claim in record.get("casualty_claims", []):
+        key = (claim.get("quote", ""), str(claim.get("count_text", "")))
+        if key in seen:
+            continue
+        seen.add(key)
+        if claim.get("outcome") == "killed":
+            killed += claim_value(claim)
+        elif claim.get("outcome") in ("captured", "detained"):
+            captured += claim_value(claim)
+    return killed, captured
+
+
+def evaluate_isaf(path: Path, strategies: Iterable[str], options: Options, *, sample: int | None, seed: int,
+                  progress: Progress | None = None) -> dict[str, Any]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if sample and sample < len(rows):
+        rows = random.Random(seed).sample(rows, sample)
+    out: dict[str, Any] = {"items": len(rows), "seed": seed, "strategies": {}}
+    for strategy in strategies:
+        hits_k = hits_c = 0
+        for number, row in enumerate(rows, start=1):
+            if progress:
+                progress(f"isaf {strategy}: item {number} of {len(rows)}")
+            record = record_for(strategy, article_from_text(row["text"], source=f"isaf:{row['idx']}"), options)
+            killed, captured = isaf_minimums(record)
+            hits_k += int(killed == row["gold_min_killed"])
+            hits_c += int(captured == row["gold_min_captured"])
+        out["strategies"][strategy] = {"min_killed_accuracy": round(hits_k / len(rows), 3),
+                                       "min_captured_accuracy": round(hits_c / len(rows), 3)}
+    return out
+
+
+def evaluate_fakes(folder: Path, strategies: Iterable[str], options: Options,
+                   progress: Progress | None = None) -> dict[str, Any]:
+    """Agreement of our largest civilian death figure with FA-KES's crowd-coded ``nb_civilians``."""
+    with (folder / "annotations.csv").open(encoding="utf-8") as fh:
+        coded = {row["unit_id"]: int(row["nb_civilians"] or 0) for row in csv.DictReader(fh)}
+    out: dict[str, Any] = {"articles": 0, "strategies": {}}
+    files = sorted(p for p in folder.glob("*.txt") if p.name.split("-")[0] in coded)
+    out["articles"] = len(files)
+    for strategy in strategies:
+        exact = close = 0
+        for number, path in enumerate(files, start=1):
+            if progress:
+                progress(f"fakes {strategy}: article {number} of {len(files)}")
+            record = record_for(strategy, read_article(path), options)
+            figures = [claim_value(c) for c in record.get("casualty_claims", [])
+                       if c.get("outcome") == "killed" and c.get("population") in ("civilians", "unspecified", None)]
+            ours = max(figures, default=0)
+            want = coded[path.name.split("-")[0]]
+            exact += int(ours == want)
+            close += int(abs(ours - want) <= max(1, 0.1 * want))
+        out["strategies"][strategy] = {"exact_agreement": round(exact / len(files), 3) if files else None,
+                                       "within_10_percent": round(close / len(files), 3) if files else None}
+    return out

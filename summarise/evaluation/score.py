@@ -1,0 +1,193 @@
+"""Score a summary record against a gold file (the contract's format; rules in ANNOTATION.md).
+
+Matching is one-to-one per section, greedy by score:
+- casualty claims match when ``count`` is equal (or both null) and ``outcome`` is equal and the
+  quotes overlap in the article or stand in the same sentence;
+- strikes, demands and negotiations match when their quotes overlap or stand in the same
+  sentence, or when the token overlap of their key fields is at least ``FIELD_OVERLAP``.
+On matched casualty claims, attributes are compared: names by normalised token overlap
+(overlap coefficient at least ``NAME_OVERLAP``), enums exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..candidates import sentences
+from ..grounding import ArticleIndex, Span, normalise
+from ..schema import SECTIONS
+
+FIELD_OVERLAP = 0.5
+NAME_OVERLAP = 0.5
+KEY_FIELDS = {
+    "strikes": ("target", "location", "attacker"),
+    "key_demands": ("made_by", "demand"),
+    "negotiations": ("parties", "description"),
+}
+ATTRIBUTES = ("claimed_by", "reported_via", "qualifier", "population", "side", "scope")
+_STOP = {"the", "a", "an", "of", "in", "on", "and", "for", "to", "at", "by", "with", "s", "its", "his", "her"}
+_SYNONYMS = {"defense": "defence", "unattributed": "unattributed"}
+
+
+def tokens(value: Any) -> set[str]:
+    text = " ".join(value) if isinstance(value, list) else str(value or "")
+    words = re.findall(r"[a-z0-9]+", normalise(text).lower())
+    return {_SYNONYMS.get(w, w) for w in words if w not in _STOP}
+
+
+def overlap(a: Any, b: Any) -> float:
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
+
+
+def names_agree(a: Any, b: Any) -> bool:
+    if a in (None, "") or b in (None, ""):
+        return a in (None, "") and b in (None, "")
+    return overlap(a, b) >= NAME_OVERLAP
+
+
+class _Places:
+    """Quote spans and sentence numbers in one article."""
+
+    def __init__(self, text: str) -> None:
+        self.index = ArticleIndex(text)
+        self.bounds = [(s.start, s.end) for s in sentences(text)]
+
+    def span(self, quote: str) -> Span | None:
+        return self.index.locate(quote) if quote else None
+
+    def sentence_of(self, span: Span) -> int:
+        for number, (start, end) in enumerate(self.bounds):
+            if start <= span.start < end:
+                return number
+        return -1
+
+    def near(self, a: str, b: str) -> bool:
+        sa, sb = self.span(a), self.span(b)
+        if sa is None or sb is None:
+            return False
+        if sa.start < sb.end and sb.start < sa.end:
+            return True
+        return self.sentence_of(sa) == self.sentence_of(sb) >= 0
+
+
+def _claims_match(p: _Places, got: dict[str, Any], gold: dict[str, Any]) -> float:
+    if got.get("count") != gold.get("count") or got.get("outcome") != gold.get("outcome"):
+        return 0.0
+    return 1.0 if p.near(got.get("quote", ""), gold.get("quote", "")) else 0.0
+
+
+def _items_match(p: _Places, section: str, got: dict[str, Any], gold: dict[str, Any]) -> float:
+    if p.near(got.get("quote", ""), gold.get("quote", "")):
+        return 1.0
+    score = overlap(" ".join(str(got.get(k) or "") for k in KEY_FIELDS[section]),
+                    " ".join(str(gold.get(k) or "") for k in KEY_FIELDS[section]))
+    return score if score >= FIELD_OVERLAP else 0.0
+
+
+def match(p: _Places, section: str, got: list[dict[str, Any]], gold: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching by score; returns (got index, gold index) pairs."""
+    scored = []
+    for i, g in enumerate(got):
+        for j, h in enumerate(gold):
+            s = _claims_match(p, g, h) if section == "casualty_claims" else _items_match(p, section, g, h)
+            if s > 0:
+                scored.append((s, -i, -j, i, j))
+    pairs, used_i, used_j = [], set(), set()
+    for _, _, _, i, j in sorted(scored, reverse=True):
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    n_got: int = 0
+    n_gold: int = 0
+
+    def add(self, tp: int, n_got: int, n_gold: int) -> None:
+        self.tp += tp
+        self.n_got += n_got
+        self.n_gold += n_gold
+
+    def prf(self) -> dict[str, float]:
+        precision = self.tp / self.n_got if self.n_got else (1.0 if not self.n_gold else 0.0)
+        recall = self.tp / self.n_gold if self.n_gold else (1.0 if not self.n_got else 0.0)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+                "tp": self.tp, "predicted": self.n_got, "gold": self.n_gold}
+
+
+@dataclass
+class Scores:
+    sections: dict[str, Counts] = field(default_factory=lambda: {s: Counts() for s in SECTIONS})
+    attributes: dict[str, list[int]] = field(default_factory=lambda: {a: [0, 0] for a in ATTRIBUTES})
+    quotes: list[int] = field(default_factory=lambda: [0, 0])  # located, total
+    numbers: list[int] = field(default_factory=lambda: [0, 0])  # fabricated, total
+
+    def add(self, record: dict[str, Any], gold: dict[str, Any], text: str) -> dict[str, Any]:
+        """Score one article; returns its per-article figures."""
+        places = _Places(text)
+        per: dict[str, Any] = {}
+        for section in SECTIONS:
+            got, want = record.get(section, []), gold.get(section, [])
+            pairs = match(places, section, got, want)
+            self.sections[section].add(len(pairs), len(got), len(want))
+            per[section] = {"tp": len(pairs), "predicted": len(got), "gold": len(want)}
+            if section == "casualty_claims":
+                for i, j in pairs:
+                    for attr in ATTRIBUTES:
+                        a, b = got[i].get(attr), want[j].get(attr)
+                        same = names_agree(a, b) if attr in ("claimed_by", "reported_via", "side") else a == b
+                        self.attributes[attr][0] += int(same)
+                        self.attributes[attr][1] += 1
+            for item in got:
+                self.quotes[0] += int(places.span(item.get("quote", "")) is not None)
+                self.quotes[1] += 1
+        fabricated, total = fabricated_numbers(record, text)
+        self.numbers[0] += fabricated
+        self.numbers[1] += total
+        per["fabricated_numbers"] = fabricated
+        return per
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "sections": {s: c.prf() for s, c in self.sections.items()},
+            "claims": {"attributes": {a: round(ok / n, 3) if n else None for a, (ok, n) in self.attributes.items()}},
+            "grounding_rate": round(self.quotes[0] / self.quotes[1], 3) if self.quotes[1] else 1.0,
+            "fabricated_numbers": self.numbers[0],
+            "numbers_checked": self.numbers[1],
+        }
+
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def fabricated_numbers(record: dict[str, Any], text: str) -> tuple[int, int]:
+    """Digit strings (and counts) in the output that appear nowhere in the article."""
+    content = {k: record.get(k) for k in ("headline", "summary", *SECTIONS)}
+    for section in SECTIONS:
+        content[section] = [{k: v for k, v in item.items() if k not in ("quote_span", "count")}
+                            for item in content[section] or []]
+    found = _NUMBER.findall(json.dumps(content))
+    counts = [c["count"] for c in record.get("casualty_claims", []) if isinstance(c.get("count"), int)]
+    plain = normalise(text)
+    digits_in_text = set(_NUMBER.findall(plain))
+    values_in_text = {int(n.replace(",", "")) for n in digits_in_text if n.replace(",", "").isdigit()}
+    bad = sum(1 for n in found if n not in digits_in_text and n.replace(",", "") not in plain)
+    from ..numbers import parse_count
+
+    for claim, count in zip([c for c in record.get("casualty_claims", []) if isinstance(c.get("count"), int)],
+                            counts, strict=True):
+        stated = parse_count(claim.get("count_text", ""))
+        if count not in values_in_text and stated != count:
+            bad += 1
+    return bad, len(found) + len(counts)
