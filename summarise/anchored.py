@@ -88,12 +88,17 @@ class _FigureBase(BaseModel):
         return _grounded_name(value, info)
 
 
-class SentenceAnswer(_FigureBase):
+class SentenceFacts(_FigureBase):
     """What the model decides for the casualty figures of one sentence; code knows the rest."""
 
-    claimed_by: str = Field(max_length=120)
     side: str | None = Field(max_length=40)
     event: str = Field(max_length=160)
+
+
+class SentenceAnswer(SentenceFacts):
+    """The same, plus the claimant, asked only where code cannot read it off the sentence."""
+
+    claimed_by: str = Field(max_length=120)
 
 
 class Overview(BaseModel):
@@ -248,9 +253,13 @@ def _claims_for(run: _Run, prefix: list[dict[str, str]], found: list[Figure],
             facts.append((figure, fact, outcome))
     if not facts:
         return []
-    question = prompts.render("anchored_figure", sentence=sentence.text, figures=[f.text for f, _, _ in facts])
-    value, errors, raw = run.ask(prefix, question, SentenceAnswer, 120, retries)
-    if not isinstance(value, SentenceAnswer):
+    claimants = {figure.start: attribution(sentence, figure.start) for figure, _, _ in facts}
+    ask_claimant = not all(claimants.values())
+    question = prompts.render("anchored_figure", sentence=sentence.text, figures=[f.text for f, _, _ in facts],
+                              ask_claimant=ask_claimant)
+    model = SentenceAnswer if ask_claimant else SentenceFacts
+    value, errors, raw = run.ask(prefix, question, model, 120, retries)
+    if not isinstance(value, SentenceFacts):
         for figure, _, _ in facts:
             run.dropped.append(DroppedItem("casualty_claims", {"count_text": figure.text, "raw": raw}, errors))
         return []
@@ -258,7 +267,8 @@ def _claims_for(run: _Run, prefix: list[dict[str, str]], found: list[Figure],
     return [{
         "count": None, "count_text": figure.text, "qualifier": "exact", "outcome": outcome,
         "population": fact.population, "side": fact.side or value.side, "scope": scope_of(sentence),
-        "event": value.event, "claimed_by": attribution(sentence, figure.start) or _claimant(value.claimed_by),
+        "event": value.event,
+        "claimed_by": claimants[figure.start] or _claimant(getattr(value, "claimed_by", "unattributed")),
         "reported_via": via, "quote": sentence.text,
     } for figure, fact, outcome in facts]
 

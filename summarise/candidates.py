@@ -256,7 +256,7 @@ def _clean_who(who: str) -> str | None:
     who = " ".join(who.split()).strip(" \"'\u201c\u201d")
     who = re.sub(r"^(?:But|And|Meanwhile|However|Also|Earlier|Later)\s+", "", who)
     who = re.sub(r"^(?:earlier\s+)?reports?\s+by\s+", "", who, flags=re.I)
-    if not who or len(who.split()) > 10 or _PRONOUN.match(who):
+    if not who or len(who.split()) > 10 or _PRONOUN.match(who) or re.match(r"according\s+to\b", who, re.I):
         return None
     if who in AGENCIES or re.fullmatch(r"(?:news\s+agency\s+)?(?:" + "|".join(map(re.escape, AGENCIES)) + ")", who):
         return None  # an outlet relays; it is reported_via, not the claimant

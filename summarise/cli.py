@@ -24,6 +24,21 @@ class _DefaultGroup(click.Group):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("summarise: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for -vv and bug reports
+            if logging.getLogger("summarise").isEnabledFor(logging.DEBUG):
+                raise
+            click.echo(f"summarise: internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)",
+                       err=True)
+            sys.exit(70)
+
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="summarise")

@@ -23,6 +23,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
+        auto_reload=False,  # loaded once per process: a run never mixes prompt versions
     )
 
 

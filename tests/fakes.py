@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from openai.types.chat import ChatCompletion
@@ -30,15 +31,20 @@ def completion(content: str, *, prompt_tokens: int = 100, completion_tokens: int
 class FakeChat:
     """Answers each ``create`` call with the next queued answer; records every request."""
 
-    def __init__(self, *answers: str | dict[str, Any] | ChatCompletion | Exception) -> None:
+    def __init__(self, *answers: str | dict[str, Any] | ChatCompletion | Exception,
+                 responder: Callable[[list[dict[str, str]]], str | dict[str, Any]] | None = None) -> None:
         self.queue = list(answers)
         self.requests: list[dict[str, Any]] = []
+        self.responder = responder  # answers from the request when the queue is empty
 
     def enqueue(self, answer: str | dict[str, Any] | ChatCompletion | Exception) -> None:
         self.queue.append(answer)
 
     def create(self, **kwargs: Any) -> ChatCompletion:
         self.requests.append(copy.deepcopy(kwargs))  # snapshot: Instructor edits messages afterwards
+        if not self.queue and self.responder is not None:
+            reply = self.responder(kwargs["messages"])
+            return completion(reply if isinstance(reply, str) else json.dumps(reply))
         if not self.queue:
             raise AssertionError("FakeChat: no answer queued for this request")
         answer = self.queue.pop(0)

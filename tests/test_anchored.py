@@ -1,0 +1,94 @@
+"""The anchored strategy on a fake chat endpoint that answers by question type (a test double)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from summarise.anchored import chunks, run
+from summarise.candidates import sentences
+from summarise.sources import article_from_text
+from tests.fakes import FakeChat, fake_backend
+
+TEXT = (
+    "Strike on market\n\n"
+    "An air strike by Russia hit a market in Kharkiv on Tuesday, killing 14 civilians and injuring dozens, "
+    "Reuters reported. "
+    "The regional governor said 3 children were among the dead. "
+    "Zelensky called for direct talks with Putin. "
+    "Talks between Russia and Ukraine began on the Belarus border."
+)
+
+
+def responder(claimed_by: str = "unattributed") -> Any:
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
+        question = messages[2]["content"]  # the question, also when this request is a reask
+        if question.startswith("Write a headline"):
+            return {"headline": "Russian strike on Kharkiv market kills 14", "summary": "A strike hit a market."}
+        if question.startswith("Sentence:") and "Casualty figures" in question:
+            facts = {"side": "Ukrainian", "event": "strike on Kharkiv market"}
+            return {**facts, "claimed_by": claimed_by} if "- claimed_by:" in question else facts
+        if "Which of these sentences report attacks" in question:
+            return {"sentences": [1]}
+        if "Which of these sentences report demands" in question:
+            return {"sentences": [1]}
+        if "Which of these sentences report negotiations" in question:
+            return {"sentences": [1, 1]}
+        if "Describe the attack" in question:
+            return {"attacker": "Russia", "target": "a market", "location": "Kharkiv", "when": "Tuesday",
+                    "means": "air strike"}
+        if "Describe the demand" in question:
+            return {"made_by": "Zelensky", "demand": "direct talks", "addressed_to": "Putin"}
+        if "Describe the negotiation" in question:
+            return {"parties": ["Russia", "Ukraine"], "status": "ongoing", "description": "talks",
+                    "venue": "Belarus border", "mediator": None}
+        raise AssertionError(f"unexpected question: {question[:80]}")
+    return answer
+
+
+def test_counts_quotes_outcomes_and_outlets_come_from_code() -> None:
+    chat = FakeChat(responder=responder())
+    result = run(article_from_text(TEXT), fake_backend(chat))
+    claims = {c.count_text: c for c in result.summary.casualty_claims}
+    assert set(claims) == {"14", "dozens", "3"}
+    assert (claims["14"].count, claims["14"].outcome.value, claims["14"].population.value) == (14, "killed", "civilians")
+    assert claims["dozens"].count is None and claims["dozens"].outcome.value == "injured"
+    assert claims["14"].reported_via == "Reuters" and claims["3"].reported_via is None
+    assert claims["3"].claimed_by == "The regional governor"  # read by code from "X said"
+    assert claims["14"].claimed_by == "unattributed"  # the model's word where code found no source
+    assert claims["3"].side == "Ukrainian"
+    for section, spans in result.spans.items():
+        for item, span in zip(getattr(result.summary, section), spans, strict=True):
+            assert TEXT[span.start:span.end] == item.quote
+    assert [s.target for s in result.summary.strikes] == ["a market"]
+    assert len(result.summary.negotiations) == 1  # the repeated selection is one item
+
+
+def test_every_call_shares_the_article_prefix() -> None:
+    chat = FakeChat(responder=responder())
+    run(article_from_text(TEXT), fake_backend(chat))
+    prefixes = {repr(r["messages"][:2]) for r in chat.requests}
+    assert len(prefixes) == 1 and TEXT in chat.requests[0]["messages"][1]["content"]
+    assert all(len(r["messages"]) == 3 for r in chat.requests)
+
+
+def test_an_invented_claimant_is_reasked_then_dropped() -> None:
+    chat = FakeChat(responder=responder(claimed_by="General Invented Person"))
+    result = run(article_from_text(TEXT), fake_backend(chat), max_retries=1)
+    assert {c.count_text for c in result.summary.casualty_claims} == {"3"}
+    dropped = [d for d in result.dropped if d.section == "casualty_claims"]
+    assert len(dropped) == 2 and "not named in the article" in dropped[0].errors[0]  # "14" and "dozens"
+    reasks = [r for r in chat.requests if len(r["messages"]) == 5]
+    assert reasks and "not named in the article" in reasks[0]["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("limit", [200, 400])
+def test_long_articles_are_chunked_with_overlap(limit: int) -> None:
+    text = " ".join(f"Sentence number {i} reports that {i} people were killed." for i in range(40))
+    parts = chunks(sentences(text), limit=limit)
+    assert len(parts) > 1
+    covered = {s.index for part in parts for s in part}
+    assert covered == set(range(40))
+    for a, b in zip(parts, parts[1:], strict=False):
+        assert a[-1].index >= b[0].index  # consecutive chunks overlap

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+
+from summarise.candidates import (
+    Sentence,
+    attribution,
+    figure_facts,
+    figures,
+    outlets_in,
+    scope_of,
+    sentence_outlet,
+    sentences,
+)
+from tests.conftest import SEED
+
+
+def one(text: str) -> Sentence:
+    return Sentence(0, 0, len(text), text)
+
+
+def test_sentences_keep_offsets() -> None:
+    text = "Title line\n\nFirst sentence here. Second one? \u201cThird,\u201d he said."
+    found = sentences(text)
+    assert [s.text for s in found] == ["Title line", "First sentence here.", "Second one?", "\u201cThird,\u201d he said."]
+    assert all(text[s.start:s.end] == s.text for s in found)
+    assert found[0].is_heading and not found[1].is_heading
+
+
+def test_seed_figures_are_the_casualty_figures() -> None:
+    text = SEED.read_text()
+    found = [f.text for s in sentences(text) for f in figures(s)]
+    assert found == ["9", "4", "22", "22", "dozens", "at least 22", "more than 20", "dozens", "more than 2,000",
+                     "about 9,000", "498", "1,597", "more than 2,870", "about 3,700", "572"]
+    for s in sentences(text):
+        for f in figures(s):
+            assert text[f.start:f.end] == f.text
+
+
+@pytest.mark.parametrize("text", [
+    "Russian Air Strike Hits Two Schools In Ukraine's Chernihiv",
+    "A 41-year-old man was killed on February 24.",
+    "Talks began in 2022 after 30 metres of wall collapsed and killed nobody.",
+    "Russia has shelled several key sites in Kyiv.",
+])
+def test_non_casualty_numbers_are_not_figures(text: str) -> None:
+    assert [f.text for f in figures(one(text)) if f.text not in ()] == []
+
+
+@pytest.mark.parametrize(("text", "figure", "outcome", "population", "side"), [
+    ("498 Russian troops have been killed in Ukraine and 1,597 wounded", "498", "killed", "military", "Russian"),
+    ("498 Russian troops have been killed in Ukraine and 1,597 wounded", "1,597", "injured", "unspecified", None),
+    ("An air strike hit schools, killing 22 people and injuring dozens.", "dozens", "injured", "unspecified", None),
+    ("more than 2,000 Ukrainian civilians have died since February.", "more than 2,000", "killed", "civilians",
+     "Ukrainian"),
+    ("while 572 others have been captured.", "572", "captured", "unspecified", None),
+    ("about 150,000 people fled Khan Younis on Monday alone", "about 150,000", "displaced", "unspecified", None),
+])
+def test_figure_facts_read_by_code(text: str, figure: str, outcome: str, population: str, side: str | None) -> None:
+    found = {f.text: f for f in figures(one(text))}
+    facts = figure_facts(found[figure])
+    assert (facts.outcome, facts.population, facts.side) == (outcome, population, side)
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    ("Major General Igor Konashenkov also said more than 2,870 Ukrainian troops have been killed.",
+     "Major General Igor Konashenkov"),
+    ("Russia has shelled Kyiv, killing more than 20 people, Ukrainian officials said.", "Ukrainian officials"),
+    ("According to preliminary information, 9 people are dead, said Ukrainian governor as quoted by AFP.",
+     "Ukrainian governor"),
+    ("An air strike hit two schools, killing 22 people, Reuters reported.", None),
+    ("The Local Coordination Committees, another monitoring group, said at least 15 people were killed.",
+     "The Local Coordination Committees"),
+    ("It said a further 29 people were injured.", None),
+])
+def test_attribution(text: str, who: str | None) -> None:
+    assert attribution(one(text)) == who
+
+
+def test_outlets_and_scope() -> None:
+    s = one("A spokesman says 498 Russian troops have been killed in Ukraine, AP reported.")
+    assert sentence_outlet(s) == "AP"
+    assert outlets_in("as quoted by news agency AFP, Reuters said") == ["Reuters", "AFP"]
+    assert scope_of(one("more than 2,000 civilians have died since the invasion began")) == "cumulative"
+    assert scope_of(one("An air strike on Thursday killed 22 people")) == "incident"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import copy
+import json
+
+from summarise.evaluation.baselines import regex_claims
+from summarise.evaluation.runner import isaf_minimums
+from summarise.evaluation.score import Scores, fabricated_numbers, names_agree
+from summarise.sources import article_from_text
+from tests.conftest import SEED, SHARED_EVAL
+
+GOLD = json.loads((SHARED_EVAL / "gold" / "000-zelensky-chernihiv.json").read_text())
+TEXT = SEED.read_text()
+
+
+def test_gold_scores_perfectly_against_itself() -> None:
+    scores = Scores()
+    scores.add(GOLD, GOLD, TEXT)
+    report = scores.report()
+    assert all(s["f1"] == 1.0 for s in report["sections"].values())
+    assert report["claims"]["attributes"]["claimed_by"] == 1.0
+    assert report["grounding_rate"] == 1.0 and report["fabricated_numbers"] == 0
+
+
+def test_missing_and_wrong_items_lower_the_scores() -> None:
+    got = copy.deepcopy(GOLD)
+    got["casualty_claims"] = got["casualty_claims"][:10]
+    got["casualty_claims"][0]["outcome"] = "injured"  # 9 injured: matches nothing
+    got["casualty_claims"][1]["claimed_by"] = "Someone Else"
+    scores = Scores()
+    scores.add(got, GOLD, TEXT)
+    casualty = scores.report()["sections"]["casualty_claims"]
+    assert casualty["tp"] == 9 and casualty["recall"] == round(9 / 13, 3) and casualty["precision"] == 0.9
+    assert scores.report()["claims"]["attributes"]["claimed_by"] == round(8 / 9, 3)
+
+
+def test_fabricated_numbers_are_counted() -> None:
+    got = copy.deepcopy(GOLD)
+    got["headline"] = "Strike kills 23 in Chernihiv"
+    got["casualty_claims"][0]["count"] = 19
+    bad, _ = fabricated_numbers(got, TEXT)
+    assert bad == 2
+
+
+def test_names_compare_by_token_overlap() -> None:
+    assert names_agree("Russian Defense Ministry spokesman", "A spokesman for the Russian Defence Ministry")
+    assert names_agree(None, None) and not names_agree("AFP", None)
+    assert not names_agree("Ukrainian governor", "Russian Defence Ministry")
+
+
+def test_regex_baseline_and_isaf_rule() -> None:
+    record = regex_claims(article_from_text("Officials said two insurgents were killed. Three suspects were "
+                                            "detained in a second raid, where a house was hit."))
+    assert [(c["count"], c["outcome"]) for c in record["casualty_claims"]] == [(2, "killed"), (3, "detained")]
+    mine = {"casualty_claims": [
+        {"quote": "a", "count": 2, "count_text": "two", "outcome": "killed"},
+        {"quote": "b", "count": None, "count_text": "several", "outcome": "detained"},
+        {"quote": "b", "count": None, "count_text": "several", "outcome": "detained"},
+        {"quote": "c", "count": 1, "count_text": "a Taliban leader", "outcome": "killed"},
+    ]}
+    assert isaf_minimums(mine) == (3, 3)
