@@ -142,6 +142,56 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
         Console().print(render.to_rich(result))
 
 
+@main.command("batch")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSONL results file; rerunning with the same file skips ids already done.")
+@click.option("-m", "--model", help="Model string, as for 'summarise run'.")
+@click.option("--base-url", help="OpenAI-compatible server.")
+@click.option("--strategy", type=click.Choice(["auto", "anchored", "single-pass"]), help="As for 'summarise run'.")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Articles in flight at once (the embedded model still runs one at a time).")
+@click.option("--rpm", type=click.FloatRange(0.1), help="At most this many articles started per minute.")
+@click.option("--max-retries", type=click.IntRange(0, 10), help="Validation reasks per call.")
+@click.option("--timeout", type=click.FloatRange(1), help="Seconds per model request.")
+@click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True)
+@click.option("--no-cache", is_flag=True, help="Ask the model again even for cached summaries.")
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
+def batch_cmd(inputs: tuple[str, ...], out: Path, model: str | None, base_url: str | None, strategy: str | None,
+              concurrency: int, rpm: float | None, max_retries: int | None, timeout: float | None,
+              max_chars: int, no_cache: bool, verbose: int) -> None:
+    """Summarise many articles: files, folders, globs or JSONL records (id, text, url, title, ...).
+
+    Each output line is one complete JSON record {"id", "ok", "summary" | "error", "usage", "model", ...}.
+    Ctrl-C stops cleanly; run the same command again to resume.
+    """
+    _setup_logging(verbose)
+    from .batch_cli import run_batch
+
+    try:
+        code = run_batch(list(inputs), out, concurrency=concurrency, rpm=rpm, max_chars=max_chars,
+                         options={"model": model, "base_url": base_url, "strategy": strategy,
+                                  "max_retries": max_retries, "timeout": timeout, "cache": not no_cache})
+    except SummariseError as exc:
+        _fail(exc)
+    sys.exit(code)
+
+
+@main.command("logs")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per model call.")
+@click.option("--since", help="Only calls newer than this: 30m, 24h, 7d, or an ISO date.")
+@click.option("--errors", is_flag=True, help="Only calls that failed (invalid output, truncated, errors).")
+@click.option("-n", "--limit", type=click.IntRange(1), default=50, show_default=True, help="Most recent N calls.")
+def logs_cmd(as_json: bool, since: str | None, errors: bool, limit: int) -> None:
+    """List the log of model calls (one row per call) with token totals."""
+    from .logs_cli import show_logs
+
+    try:
+        show_logs(as_json=as_json, since=since, errors=errors, limit=limit)
+    except SummariseError as exc:
+        _fail(exc)
+
+
 @main.command("eval")
 @click.option("--articles", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of articles (NAME.txt).")

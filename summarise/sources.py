@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -99,3 +100,34 @@ def read_article(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS,
         where = str(p)
     text, warnings = _decode(data, where)
     return article_from_text(text, max_chars=max_chars, source=where, warnings=warnings)
+
+
+def expand_inputs(inputs: list[str]) -> Iterator[Path | dict[str, object]]:
+    """Files, folders (their ``*.txt``), globs, and JSONL files of records, lazily and in order."""
+    import glob
+    import json
+
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(path.glob("*.txt"))
+        elif path.suffix == ".jsonl" and path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                for number, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line)
+                    except ValueError:
+                        raise InputError(f"{path}:{number} is not a JSON record") from None
+                    if not isinstance(record, dict):
+                        raise InputError(f"{path}:{number} is not a JSON object")
+                    record.setdefault("id", f"{path.name}:{number}")
+                    yield record
+        elif path.exists():
+            yield path
+        else:
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                raise InputError(f"{raw}: no such file, folder or matching glob")
+            yield from (Path(m) for m in matches if Path(m).is_file())

@@ -54,8 +54,9 @@ MIGRATIONS: list[str] = [
 def home() -> Path:
     if os.environ.get("SUMMARISE_HOME"):
         return Path(os.environ["SUMMARISE_HOME"])
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "summarise"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("summarise", appauthor=False))
 
 
 @dataclass(frozen=True)

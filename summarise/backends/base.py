@@ -92,7 +92,8 @@ def transport_error(exc: BaseException, where: str) -> SummariseError:
     if isinstance(exc, openai.APIConnectionError):
         return BackendUnavailable(f"cannot reach {where}: {exc.__cause__ or exc}")
     if isinstance(exc, openai.APIStatusError):
-        return BackendUnavailable(f"{where} answered HTTP {exc.status_code} after retries: {exc.message[:200]}")
+        retried = " after retries" if exc.status_code >= 500 or exc.status_code == 429 else ""
+        return BackendUnavailable(f"{where} answered HTTP {exc.status_code}{retried}: {exc.message[:200]}")
     return BackendUnavailable(f"{where} failed: {type(exc).__name__}: {exc}")
 
 

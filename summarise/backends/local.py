@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import BackendUnavailable, ConfigError
-from .base import Backend
+from .base import Attempt, Backend
 from .llamacpp_format import json_object_schema
 from .model_file import INSTALL_HINT, MODEL_NAME, embedded_model_path, user_model_path
 
@@ -44,10 +45,15 @@ class LocalBackend(Backend):
         if progress:
             progress(f"loading the local model ({os.path.basename(path)})")
         self._llama = load_llama(path)
+        self._lock = threading.Lock()
         name = "local" if not local_model else f"local:{os.path.basename(path)}"
         super().__init__(name, json_object_schema(self._llama.create_chat_completion_openai_v1),
                          request_model=MODEL_NAME, where="the local model",
                          default_strategy="anchored")
+
+    def attempt(self, *args: Any, **kwargs: Any) -> Attempt:
+        with self._lock:  # llama.cpp in-process serves one request at a time
+            return super().attempt(*args, **kwargs)
 
     def close(self) -> None:
         close = getattr(self._llama, "close", None)

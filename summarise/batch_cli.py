@@ -1,0 +1,80 @@
+"""The ``summarise batch`` command body: inputs, resume, progress, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import jsonl
+from .batch import Item, Result, item_id, summarise_batch
+from .sources import expand_inputs
+
+log = logging.getLogger("summarise")
+
+
+def _pending(inputs: list[str], done: set[str], skipped: list[int]) -> Iterator[Item]:
+    for item in expand_inputs(inputs):
+        if item_id(item) in done:
+            skipped[0] += 1
+            continue
+        yield item
+
+
+def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | None, max_chars: int,
+              options: dict[str, Any]) -> int:
+    """Returns the exit code: 0 when every item succeeded, 1 when some failed, 130 when interrupted."""
+    done = jsonl.done_ids(out)
+    skipped = [0]
+    counts = {"ok": 0, "failed": 0}
+    local = (options.get("model") or "local") == "local" and not options.get("base_url")
+    note = " (embedded model: one article at a time)" if local else ""
+    started = time.monotonic()
+    interrupted = False
+    progress_bar: Any = None
+    task: Any = None
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress_bar = Progress(TextColumn("[bold]summarise batch[/bold]" + note), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), transient=False,
+                                console=__import__("rich.console").console.Console(stderr=True))
+        task = progress_bar.add_task("batch", total=None, rate="")
+        progress_bar.start()
+    else:
+        log.info("summarise batch%s: writing %s", note, out)
+
+    def on_result(result: Result) -> None:
+        counts["ok" if result.ok else "failed"] += 1
+        finished = counts["ok"] + counts["failed"]
+        rate = finished / max(time.monotonic() - started, 1e-6)
+        if progress_bar is not None:
+            progress_bar.update(task, completed=finished, rate=f"{rate * 60:.1f}/min · {counts['failed']} failed")
+        else:
+            log.info("%d done (%d failed), %.1f/min: %s", finished, counts["failed"], rate * 60, result.id)
+
+    fh = jsonl.open_append(out)
+    try:
+        options = {k: v for k, v in options.items() if v is not None}
+        for result in summarise_batch(_pending(inputs, done, skipped), concurrency=concurrency, rate_limit=rpm,
+                                      max_chars=max_chars, **options):
+            jsonl.append(fh, result.to_record())
+            on_result(result)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        fh.close()
+        if progress_bar is not None:
+            progress_bar.stop()
+    total = counts["ok"] + counts["failed"]
+    click.echo(f"summarise batch: {total} done ({counts['ok']} ok, {counts['failed']} failed), "
+               f"{skipped[0]} already in {out}" + ("; interrupted: run the same command to resume" if interrupted
+                                                    else ""), err=True)
+    if interrupted:
+        return 130
+    return 1 if counts["failed"] else 0

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from summarise import api
+from summarise.batch import asummarise_batch, summarise_batch
+from summarise.cli import main
+from summarise.jsonl import done_ids
+from tests.fakes import FakeChat, fake_backend
+from tests.test_extract import TEXT, answer, claim
+
+
+def responder(messages: list[dict[str, str]]) -> str:
+    return answer(claim())
+
+
+@pytest.fixture
+def chat(monkeypatch: pytest.MonkeyPatch) -> FakeChat:
+    fake = FakeChat(responder=responder)
+    lock = threading.Lock()
+    backend = fake_backend(fake)
+    original = backend.attempt
+
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(*args, **kwargs)
+
+    backend.attempt = attempt  # type: ignore[method-assign]
+    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: backend)
+    return fake
+
+
+def texts(n: int) -> list[dict[str, Any]]:
+    return [{"id": f"a{i}", "text": f"{TEXT} Item {i}."} for i in range(n)]
+
+
+def test_one_result_per_input_and_errors_do_not_stop_the_job(chat: FakeChat) -> None:
+    items: list[Any] = [*texts(5), {"id": "empty", "text": "   "}, {"id": "no-text"}]
+    results = {r.id: r for r in summarise_batch(items, concurrency=3, strategy="single-pass")}
+    assert set(results) == {"a0", "a1", "a2", "a3", "a4", "empty", "no-text"}
+    assert all(results[f"a{i}"].ok for i in range(5))
+    assert results["empty"].error_class == "InputError" and not results["no-text"].ok
+    record = results["a0"].to_record()
+    assert record["ok"] and record["summary"]["casualty_claims"][0]["count"] == 22 and record["model"] == "fake"
+
+
+def test_async_twin_and_rate_limit_start_times(chat: FakeChat, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def collect() -> list[str]:
+        return [r.id async for r in asummarise_batch(texts(4), concurrency=4, rate_limit=120,
+                                                     strategy="single-pass")]
+    started = time.monotonic()
+    ids = asyncio.run(collect())
+    assert sorted(ids) == ["a0", "a1", "a2", "a3"]
+    # 120 per minute = 2 per second: aiolimiter lets the first burst through, then spaces the rest
+    assert time.monotonic() - started < 10
+
+
+def test_rate_limiter_is_honoured_with_a_fake_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiolimiter import AsyncLimiter
+
+    now = [0.0]
+    loop = asyncio.new_event_loop()
+    monkeypatch.setattr(loop, "time", lambda: now[0])
+    limiter = AsyncLimiter(60, 60)  # 60 per minute
+    admitted = []
+
+    async def take(i: int) -> None:
+        await limiter.acquire()
+        admitted.append((i, now[0]))
+
+    async def scenario() -> None:
+        tasks = [asyncio.ensure_future(take(i)) for i in range(70)]
+        for _ in range(200):
+            await asyncio.sleep(0)
+            now[0] += 0.1
+        for t in tasks:
+            t.cancel()
+
+    loop.run_until_complete(scenario())
+    loop.close()
+    assert len(admitted) == 70
+    for n, (_, t) in enumerate(admitted, start=1):
+        assert n <= 60 + t + 1  # a burst of 60, then one per second
+    assert admitted[-1][1] >= 9  # the last 10 had to wait about 10 (fake) seconds
+
+
+def test_cli_batch_writes_records_and_resumes(chat: FakeChat, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(t) for t in texts(6)) + "\n")
+    out = tmp_path / "out.jsonl"
+    first = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--strategy", "single-pass"])
+    assert first.exit_code == 0, first.output
+    lines = out.read_text().splitlines()
+    assert len(lines) == 6 and all(json.loads(line)["ok"] for line in lines)
+    # a crash left a torn line and two records are missing
+    out.write_text("\n".join(lines[:4]) + "\n" + lines[4][: len(lines[4]) // 2])
+    calls_before = len(chat.requests)
+    again = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--strategy", "single-pass",
+                                      "--no-cache"])
+    assert again.exit_code == 0, again.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(r["id"] for r in records) == [f"a{i}" for i in range(6)]  # no duplicate, none lost
+    assert len(chat.requests) - calls_before == 2
+    assert "4 already in" in again.stderr
+
+
+def test_failed_items_give_exit_1_and_error_records(chat: FakeChat, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_text(TEXT)
+    (folder / "empty.txt").write_text("")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), "--strategy", "single-pass"])
+    assert result.exit_code == 1
+    records = {Path(r["id"]).name: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records["good.txt"]["ok"] and records["empty.txt"]["error"]["class"] == "InputError"
+
+
+def test_done_ids_cuts_a_torn_tail(tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    out.write_text('{"id": "x"}\n{"id": "y"}\n{"id": "z", "ok": tr')
+    assert done_ids(out) == {"x", "y"}
+    assert out.read_text() == '{"id": "x"}\n{"id": "y"}\n'
+
+
+def test_progress_is_off_when_not_a_terminal(chat: FakeChat, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["batch", "-", "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2  # "-" is not a file: a clear input error, no progress bar drawn
+    assert "\x1b[" not in result.stderr
+
+
+def test_logs_command(chat: FakeChat) -> None:
+    api.summarise(TEXT, strategy="single-pass")
+    shown = CliRunner().invoke(main, ["logs", "--json"])
+    rows = json.loads(shown.stdout)
+    assert rows and rows[0]["outcome"] == "ok" and "authorization" not in shown.stdout.lower()
+    assert CliRunner().invoke(main, ["logs", "--since", "1h"]).exit_code == 0
+    assert CliRunner().invoke(main, ["logs", "--since", "yesterday"]).exit_code == 2

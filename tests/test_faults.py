@@ -1,0 +1,76 @@
+"""Faults from a real local HTTP server (tests/fake_server.py): retried, reported, never a hang."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from summarise import BackendUnavailable, ExtractionFailed, SummariseError, summarise
+from summarise.batch import summarise_batch
+from tests.conftest import SEED
+from tests.fake_server import Fault, fake_openai_server
+
+TEXT = SEED.read_text()
+
+
+def run(base_url: str, **options: object) -> object:
+    defaults: dict[str, object] = {"model": "openai/local", "base_url": base_url, "strategy": "single-pass",
+                                   "max_retries": 0, "timeout": 2.0, "cache": False}
+    return summarise(TEXT, **{**defaults, **options})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fault", [
+    Fault("status", 429, retry_after="0"),
+    Fault("status", 429),
+    Fault("status", 500), Fault("status", 502), Fault("status", 503, retry_after="1"),
+    Fault("stall", seconds=3.0),
+    Fault("reset"),
+])
+def test_transient_faults_are_retried(fault: Fault) -> None:
+    with fake_openai_server(script=[fault]) as (url, state):
+        result = run(url)
+    assert state.requests == 2
+    assert result is not None
+
+
+def test_a_server_that_keeps_failing_gives_a_clear_error_within_the_deadline() -> None:
+    with fake_openai_server(script=[Fault("status", 503) for _ in range(20)]) as (url, _):
+        started = time.monotonic()
+        with pytest.raises(BackendUnavailable, match="HTTP 503 after retries"):
+            run(url, timeout=1.0)
+    assert time.monotonic() - started < 10
+
+
+def test_cut_off_completion_fails_fast() -> None:
+    with fake_openai_server(script=[Fault("length")]) as (url, state):
+        with pytest.raises(ExtractionFailed, match="hit the budget"):
+            run(url, max_retries=2)
+    assert state.requests == 1
+
+
+@pytest.mark.parametrize("fault", [Fault("malformed"), Fault("empty")])
+def test_broken_bodies_give_a_clear_error(fault: Fault) -> None:
+    with fake_openai_server(script=[fault, fault, fault]) as (url, _):
+        with pytest.raises(SummariseError) as info:
+            run(url)
+    assert str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_a_model_that_never_produces_valid_output() -> None:
+    faults = [Fault("content", content="I cannot help with that.") for _ in range(3)]
+    with fake_openai_server(script=faults) as (url, state):
+        with pytest.raises(ExtractionFailed, match="after 3 attempt"):
+            run(url, max_retries=2)
+    assert state.requests == 3
+
+
+def test_a_batch_records_the_failure_and_goes_on() -> None:
+    items = [{"id": f"a{i}", "text": TEXT + f" ({i})"} for i in range(4)]
+    script = [Fault("status", 400)]  # a client error is not retried: that item fails
+    with fake_openai_server(script=script) as (url, _):
+        results = {r.id: r for r in summarise_batch(items, concurrency=1, model="openai/local", base_url=url,
+                                                    strategy="single-pass", max_retries=0, timeout=2.0)}
+    assert len(results) == 4
+    failed = [r for r in results.values() if not r.ok]
+    assert len(failed) == 1 and failed[0].error_class == "BackendUnavailable"
