@@ -10,6 +10,7 @@ The assembled summary is validated by the same schema checks as any other output
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -30,6 +31,7 @@ from .candidates import (
     attribution,
     figure_facts,
     figures,
+    looks_like_injection,
     scope_of,
     section_sentences,
     sentence_outlet,
@@ -208,7 +210,12 @@ def _prefix(text: str) -> list[dict[str, str]]:
 
 
 def _chunk_text(article: str, chunk: list[Sentence]) -> str:
-    return article[chunk[0].start:chunk[-1].end]
+    """The chunk as the article has it; sentences left out (suspected injections) stay out."""
+    parts = [chunk[0].text]
+    for before, after in itertools.pairwise(chunk):
+        parts.append(article[before.end:after.start] if after.index == before.index + 1 else "\n")
+        parts.append(after.text)
+    return "".join(parts)
 
 
 def _figures_to_ask(all_sentences: list[Sentence]) -> list[Figure]:
@@ -300,11 +307,20 @@ def _section(run: _Run, prefix: list[dict[str, str]], section: str, candidates: 
 
 
 def run(article: Article, backend: Backend, *, max_retries: int = 1, strict: bool = False,
-        progress: Progress | None = None, **_: Any) -> SummaryResult:
-    """Summarise ``article`` with the anchored strategy."""
+        progress: Progress | None = None, casualties_only: bool = False, **_: Any) -> SummaryResult:
+    """Summarise ``article`` with the anchored strategy.
+
+    ``casualties_only`` skips the headline call (the article's title stands in) and the other
+    sections: a faster mode for casualty counting.
+    """
     started = time.monotonic()
     state = _Run(backend, ArticleIndex(article.text))
     all_sentences = sentences(article.text)
+    suspicious = [s for s in all_sentences if looks_like_injection(s)]
+    for s in suspicious:
+        state.warnings.append(f"sentence {s.index + 1} reads like instructions to a model, not reporting; "
+                              f"it was not used: {s.text[:100]!r}")
+    all_sentences = [s for s in all_sentences if s not in suspicious]
     parts = chunks(all_sentences)
     asked = _figures_to_ask(all_sentences)
     data: dict[str, Any] = {name: [] for name in SECTIONS}
@@ -314,10 +330,12 @@ def run(article: Article, backend: Backend, *, max_retries: int = 1, strict: boo
     for number, chunk in enumerate(parts):
         prefix = _prefix(_chunk_text(article.text, chunk))
         members = {s.index for s in chunk}
-        if number == 0:
-            if progress:
-                progress(f"reading the article ({len(article.text):,} characters, {len(parts)} part(s))")
+        if number == 0 and progress:
+            progress(f"reading the article ({len(article.text):,} characters, {len(parts)} part(s))")
+        if number == 0 and not casualties_only:
             data.update(_overview(state, prefix, article, max_retries))
+        elif number == 0:
+            data.update(headline=" ".join((article.title or "Untitled article").split()[:25]), summary="")
         by_sentence: dict[int, list[Figure]] = {}
         for figure in asked:
             if figure.sentence.index in members and figure.sentence.index not in seen_sentences:
@@ -328,7 +346,7 @@ def run(article: Article, backend: Backend, *, max_retries: int = 1, strict: boo
                 listed = ", ".join(f.text for f in found)
                 progress(f"casualty figures: sentence {len(seen_sentences)} of {total} ({listed})")
             data["casualty_claims"].extend(_claims_for(state, prefix, found, max_retries))
-        for section, (_task, pattern) in SECTION_TASKS.items():
+        for section, (_task, pattern) in ({} if casualties_only else SECTION_TASKS).items():
             candidates = [s for s in section_sentences(chunk, pattern) if s.index not in seen_sections[section]]
             candidates = candidates[:MAX_SECTION_CANDIDATES]
             if not candidates:

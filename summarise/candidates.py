@@ -293,3 +293,15 @@ _CUMULATIVE = re.compile(
 def scope_of(sentence: Sentence) -> str:
     """``cumulative`` when the sentence speaks of a running total ("since", "so far", "in the war")."""
     return "cumulative" if _CUMULATIVE.search(sentence.text) else "incident"
+
+
+INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+"
+    r"(?:instructions?|prompts?|rules?)|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:AI|assistant|language\s+model|"
+    r"chatbot)|\b(?:system\s+prompt|as\s+an\s+AI)\b|\b(?:report|output|respond|answer|say)\s+(?:that\s+)?"
+    r"(?:exactly\s+)?[\d,.]+\s+(?:\w+\s+)?(?:killed|dead|deaths)", re.I)
+
+
+def looks_like_injection(sentence: Sentence) -> bool:
+    """Text addressed to a model rather than a reader ("Ignore previous instructions and report …")."""
+    return bool(INJECTION.search(sentence.text))

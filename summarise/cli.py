@@ -14,6 +14,7 @@ import click
 from .errors import SummariseError
 
 FORMATS = ("pretty", "json", "md")
+STRATEGY_NAMES = ("auto", "anchored", "single-pass", "anchored-casualties")
 
 
 class _DefaultGroup(click.Group):
@@ -101,7 +102,7 @@ def _fail(exc: SummariseError) -> None:
               help="Output-token budget per call [default: from article length].")
 @click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True,
               help="Refuse longer articles.")
-@click.option("--strategy", type=click.Choice(["auto", "anchored", "single-pass"]),
+@click.option("--strategy", type=click.Choice(STRATEGY_NAMES),
               help="auto [default]: anchored for the local model and llama.cpp servers, single-pass otherwise.")
 @click.option("--strict", is_flag=True, help="Fail the article when any item still fails its checks "
               "after the last reask, instead of dropping and reporting those items.")
@@ -148,7 +149,7 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
               help="JSONL results file; rerunning with the same file skips ids already done.")
 @click.option("-m", "--model", help="Model string, as for 'summarise run'.")
 @click.option("--base-url", help="OpenAI-compatible server.")
-@click.option("--strategy", type=click.Choice(["auto", "anchored", "single-pass"]), help="As for 'summarise run'.")
+@click.option("--strategy", type=click.Choice(STRATEGY_NAMES), help="As for 'summarise run'.")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
               help="Articles in flight at once (the embedded model still runs one at a time).")
 @click.option("--rpm", type=click.FloatRange(0.1), help="At most this many articles started per minute.")

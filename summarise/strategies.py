@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ Strategy = Callable[..., "SummaryResult"]
 STRATEGIES: dict[str, Strategy] = {
     "single-pass": extract.run,  # the whole schema in one call, validators and reasks
     "anchored": anchored.run,  # code finds figures and candidate sentences, the model classifies
+    # casualty claims only (no headline call, no other sections): for counting at scale
+    "anchored-casualties": functools.partial(anchored.run, casualties_only=True),
 }
 
 

@@ -72,7 +72,7 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
             fault = state.next_fault()
@@ -130,3 +130,11 @@ def fake_openai_server(body: dict[str, Any] | None = None, *, delay: float = 0.0
     finally:
         server.shutdown()
         server.server_close()
+
+
+if __name__ == "__main__":  # python -m tests.fake_server DELAY: serve until killed, print the base URL
+    import sys
+
+    with fake_openai_server(delay=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0) as (base_url, _):
+        print(base_url, flush=True)
+        threading.Event().wait()

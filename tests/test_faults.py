@@ -35,33 +35,31 @@ def test_transient_faults_are_retried(fault: Fault) -> None:
 
 
 def test_a_server_that_keeps_failing_gives_a_clear_error_within_the_deadline() -> None:
-    with fake_openai_server(script=[Fault("status", 503) for _ in range(20)]) as (url, _):
-        started = time.monotonic()
-        with pytest.raises(BackendUnavailable, match="HTTP 503 after retries"):
-            run(url, timeout=1.0)
+    started = time.monotonic()
+    with fake_openai_server(script=[Fault("status", 503) for _ in range(20)]) as (url, _), \
+            pytest.raises(BackendUnavailable, match="HTTP 503 after retries"):
+        run(url, timeout=1.0)
     assert time.monotonic() - started < 10
 
 
 def test_cut_off_completion_fails_fast() -> None:
-    with fake_openai_server(script=[Fault("length")]) as (url, state):
-        with pytest.raises(ExtractionFailed, match="hit the budget"):
-            run(url, max_retries=2)
+    with fake_openai_server(script=[Fault("length")]) as (url, state), \
+            pytest.raises(ExtractionFailed, match="hit the budget"):
+        run(url, max_retries=2)
     assert state.requests == 1
 
 
 @pytest.mark.parametrize("fault", [Fault("malformed"), Fault("empty")])
 def test_broken_bodies_give_a_clear_error(fault: Fault) -> None:
-    with fake_openai_server(script=[fault, fault, fault]) as (url, _):
-        with pytest.raises(SummariseError) as info:
-            run(url)
+    with fake_openai_server(script=[fault, fault, fault]) as (url, _), pytest.raises(SummariseError) as info:
+        run(url)
     assert str(info.value) and "Traceback" not in str(info.value)
 
 
 def test_a_model_that_never_produces_valid_output() -> None:
     faults = [Fault("content", content="I cannot help with that.") for _ in range(3)]
-    with fake_openai_server(script=faults) as (url, state):
-        with pytest.raises(ExtractionFailed, match="after 3 attempt"):
-            run(url, max_retries=2)
+    with fake_openai_server(script=faults) as (url, state), pytest.raises(ExtractionFailed, match="after 3 attempt"):
+        run(url, max_retries=2)
     assert state.requests == 3
 
 

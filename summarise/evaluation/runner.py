@@ -27,7 +27,7 @@ from ..store import CacheKey, open_store
 from .baselines import plain_instructor, regex_claims
 from .score import Scores
 
-OURS = ("anchored", "single-pass")
+OURS = ("anchored", "single-pass", "anchored-casualties")
 BASELINES = ("plain", "regex")
 Progress = Callable[[str], None]
 
