@@ -101,7 +101,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu0
         print(f"{n} articles (no delay, concurrency 16): {seconds:.1f} s, client CPU {cpu / n * 1000:.2f} ms/article")
-        print("RSS MB: start {:.0f}; ".format(rss0) + "; ".join(f"after {k}: {v:.0f}" for k, v in marks.items())
+        print(f"RSS MB: start {rss0:.0f}; " + "; ".join(f"after {k}: {v:.0f}" for k, v in marks.items())
               + f"; growth from {n // 10} to {n}: {marks[n] - marks[n // 10]:+.0f} MB")
 
         m = args.cached_items

@@ -14,7 +14,7 @@ from .result import SummaryResult
 from .schema import SCHEMA_VERSION
 from .sources import DEFAULT_MAX_CHARS, Article, article_from_text, read_article
 from .store import CacheKey, open_store
-from .strategies import resolve
+from .strategies import VERSIONS, resolve
 
 
 def _as_article(source: str | Path | Article, max_chars: int) -> Article:
@@ -58,7 +58,8 @@ def summarise(
     backend = get_backend(settings, progress)
     name, run = resolve(settings.strategy, backend)
     store = open_store()
-    key = CacheKey(art.id, backend.name, prompts.prompt_version(), SCHEMA_VERSION, name + ("-strict" if strict else ""))
+    key = CacheKey(art.id, backend.name, prompts.prompt_version(), SCHEMA_VERSION,
+                   f"{name}@{VERSIONS[name]}" + ("-strict" if strict else ""))
     if cache and (record := store.get(key)) is not None:
         return SummaryResult.from_record(record, ArticleIndex(art.text))
     recording = RecordingBackend(backend, store, article_id=art.id, prompt_version=key.prompt_version,

@@ -116,7 +116,7 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
     bare = re.sub(_HEDGE, "", expr, flags=re.I).strip()
     if _SHARE.match(after) and not re.search(r"\d", bare) and not re.fullmatch(_WORDNUM, bare, re.I):
         return False  # "many of them", "dozens of those": a share of another figure, not a claim
-    if re.fullmatch(r"(19|20)\d\d", bare) and not PEOPLE_WORDS.match(after.strip()):
+    if re.fullmatch(r"(19|20)\d\d", bare) and not re.match(PEOPLE_WORDS.pattern + r"(?!-)", after.strip(), re.I):
         return False  # a year
     if bare.lower() == "one" and not PEOPLE_WORDS.match(after.strip()):
         return False
@@ -214,6 +214,9 @@ def figure_facts(figure: Figure) -> FigureFacts:
         outcome = _outcome_word(word)
         if outcome:
             break
+    clause_before = re.split(r"[,;:]", text[:rel_start])[-1]
+    if outcome is None and re.search(r"\b(?:death\s+toll|toll)\b", clause_before, re.I):
+        outcome = "killed"  # "the death toll ... reached at least 112 people"
 
     population, side = "unspecified", None
     for word in after_words[:4]:
@@ -287,7 +290,9 @@ _CUMULATIVE = re.compile(
     r"\b(?:since|so\s+far|to\s+date|in\s+total|overall|altogether|toll\s+(?:has|had)\s+(?:reached|risen|climbed|"
     r"passed|exceeded)|death\s+toll\s+in\s+the\s+war|in\s+the\s+(?:war|conflict|campaign)|during\s+the\s+(?:war|"
     r"conflict)|over\s+the\s+(?:past|last)|in\s+nearly|this\s+year|as\s+of|casualties\s+in|for\s+the\s+first\s+time|"
-    r"throughout|over\s+\w+\s+(?:years|months)|has\s+(?:since\s+)?killed|have\s+been\s+killed\s+in\s+[A-Z])", re.I)
+    r"throughout|over\s+\w+\s+(?:years|months)|has\s+(?:since\s+)?killed|have\s+been\s+killed\s+in\s+[A-Z]|"
+    r"(?:conflict|war)\s+has\s+(?:left|killed)|since\s+(?:19|20)\d\d|[\w-]+-year(?:-old)?\s+(?:war|conflict)|"
+    r"years\s+of\s+(?:war|conflict))", re.I)
 
 
 def scope_of(sentence: Sentence) -> str:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .errors import SummariseError
+from .files import write_atomic
 
 FORMATS = ("pretty", "json", "md")
 STRATEGY_NAMES = ("auto", "anchored", "single-pass", "anchored-casualties")
@@ -58,18 +57,6 @@ def main() -> None:
     """
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     handler = logging.StreamHandler(sys.stderr)
@@ -87,7 +74,7 @@ def _fail(exc: SummariseError) -> None:
 
 
 @main.command("run")
-@click.argument("article", metavar="ARTICLE|-")
+@click.argument("article", metavar="ARTICLE|URL|-")
 @click.option("--json", "as_json", is_flag=True, help="Print schema-v1 JSON (same as --format json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format. Default: pretty in a terminal, json when piped.")
@@ -110,16 +97,16 @@ def _fail(exc: SummariseError) -> None:
 def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, model: str | None,
             base_url: str | None, max_retries: int | None, timeout: float | None, max_tokens: int | None,
             max_chars: int, strategy: str | None, strict: bool, verbose: int) -> None:
-    """Summarise one article file (or - for standard input)."""
+    """Summarise one article: a text file, an http(s) URL, or - for standard input."""
     _setup_logging(verbose)
     from . import render
     from .api import summarise
-    from .sources import read_article
+    from .fetch import load
     from .status import Status
 
     fmt = "json" if as_json else fmt or ("pretty" if sys.stdout.isatty() and not output else "json")
     try:
-        art = read_article(article, max_chars=max_chars)
+        art = load(article, max_chars=max_chars)
         for warning in art.warnings:
             click.echo(f"summarise: warning: {warning}", err=True)
         with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
@@ -133,7 +120,7 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
         sys.exit(130)
     text = {"json": render.to_json, "md": render.to_markdown}.get(fmt)
     if output:
-        _write_atomic(output, (text or render.to_json)(result))
+        write_atomic(output, (text or render.to_json)(result))
         click.echo(f"summarise: wrote {output}", err=True)
     elif text:
         click.echo(text(result), nl=False)
@@ -176,6 +163,45 @@ def batch_cmd(inputs: tuple[str, ...], out: Path, model: str | None, base_url: s
     except SummariseError as exc:
         _fail(exc)
     sys.exit(code)
+
+
+@main.command("brief")
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--once", is_flag=True, help="Run once and exit (the default unless a schedule is given).")
+@click.option("--every", help="Run now and then every interval (30m, 1h, 1d) until interrupted.")
+@click.option("--cron", help="Run on a cron schedule ('0 7 * * *'); overrides [schedule] in the config.")
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
+def brief_cmd(config: Path, once: bool, every: str | None, cron: str | None, verbose: int) -> None:
+    """Build a briefing from a TOML config: casualty ledger, strikes timeline, negotiations, demands.
+
+    Only new or changed articles reach the model; when nothing changed the outputs stay byte-identical.
+    """
+    _setup_logging(verbose)
+    from .briefing.build import load_config
+    from .briefing.run import RunReport, run_once, run_scheduled
+    from .status import Status
+
+    def say(report: RunReport) -> None:
+        if report.skipped_locked:
+            click.echo("summarise brief: another run is in progress; skipped", err=True)
+        elif report.unchanged:
+            click.echo(f"summarise brief: {report.articles} article(s), nothing changed; outputs untouched", err=True)
+        else:
+            files = ", ".join(str(p) for p in report.written)
+            click.echo(f"summarise brief: {report.articles} article(s), {report.errors} error(s); wrote {files}",
+                       err=True)
+
+    try:
+        schedule = load_config(config).schedule
+        cron = cron or (None if every or once else schedule.get("cron"))
+        every = every or (None if cron or once else schedule.get("every"))
+        if every or cron:
+            run_scheduled(config, every=every, cron=cron, on_report=say)
+            return
+        with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
+            say(run_once(config, progress=status.update))
+    except SummariseError as exc:
+        _fail(exc)
 
 
 @main.command("logs")
@@ -245,7 +271,7 @@ def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes:
     except SummariseError as exc:
         _fail(exc)
     if report:
-        _write_atomic(report, json.dumps(out, indent=2) + "\n")
+        write_atomic(report, json.dumps(out, indent=2) + "\n")
         click.echo(f"summarise: wrote {report}", err=True)
 
 

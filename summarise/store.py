@@ -48,6 +48,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX calls_ts ON calls (ts);
     """,
+    # 2: conditional-GET state of feeds (ETag, Last-Modified)
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated REAL NOT NULL
+    );
+    """,
 ]
 
 
@@ -130,6 +138,14 @@ class Store:
         names = [d[0] for d in cursor.description]
         for row in cursor:
             yield dict(zip(names, row, strict=True))
+
+    def feed_state(self) -> dict[str, dict[str, str]]:
+        return {url: json.loads(state) for url, state in self._db.execute("SELECT url, state FROM feeds")}
+
+    def save_feed_state(self, states: dict[str, dict[str, str]]) -> None:
+        with self._lock:
+            for url, state in states.items():
+                self._db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)", (url, json.dumps(state), time.time()))
 
     def integrity_ok(self) -> bool:
         return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -23,6 +23,10 @@ STRATEGIES: dict[str, Strategy] = {
 }
 
 
+# Bump when a strategy's code changes what it extracts: part of every cache key, with the prompt version.
+VERSIONS = {"single-pass": "1", "anchored": "2", "anchored-casualties": "2"}
+
+
 def resolve(name: str, backend: Backend) -> tuple[str, Strategy]:
     """The strategy's name and function; ``auto`` means the backend's default."""
     chosen = backend.default_strategy if name == "auto" else name

@@ -1,0 +1,1 @@
+"""Briefings: many summaries reconciled into a ledger, a timeline and boards, rebuilt on a schedule."""

@@ -1,0 +1,162 @@
+"""Briefings: ledger grouping, timeline, incremental writes, atomicity, scheduling pieces."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from summarise import api
+from summarise.briefing.build import load_config
+from summarise.briefing.ledger import Entry, ledger, place_key, resolve_day, signature
+from summarise.briefing.run import every_seconds, run_once
+from summarise.cli import main
+from summarise.errors import ConfigError
+from tests.conftest import EXAMPLES
+from tests.fakes import FakeChat, fake_backend
+
+
+def test_place_keys_tolerate_transliteration() -> None:
+    assert place_key("Shaykhun") == place_key("Sheikhoun") == place_key("Shaikhoun") == place_key("Sheikhun")
+    assert place_key("Aleppo") != place_key("Idlib")
+
+
+def entry(count: int, who: str, outlet: str, day: int, text: str, position: int) -> Entry:
+    claim = {"count": count, "count_text": f"at least {count}", "qualifier": "at_least", "outcome": "killed",
+             "scope": "incident", "claimed_by": who, "reported_via": None, "quote": text, "event": text,
+             "population": "civilians", "side": None}
+    return Entry(claim, f"a{position}", "t", outlet, date(2017, 4, day), None, position, signature(text))
+
+
+def test_ledger_groups_by_event_and_never_averages() -> None:
+    entries = [
+        entry(58, "Syrian Observatory", "TRT", 4, "gas attack in Khan Shaykhun in Idlib", 0),
+        entry(72, "a monitor", "Al-Araby", 4, "toxic gas attack on the town of Khan Sheikhun", 1),
+        entry(100, "Syrian Coalition", "Etilaf", 4, "chemical attack in Khan Sheikhoun", 2),
+        entry(112, "Syrian Observatory", "NNA", 16, "bomb blast on a bus convoy outside Aleppo", 3),
+        entry(43, "Syrian Observatory", "Ahram", 15, "suicide car bomb on buses of evacuees near Aleppo", 4),
+    ]
+    groups = ledger(entries)
+    assert len(groups) == 2
+    khan, aleppo = groups
+    assert [f["count"] for f in khan["figures"]] == [58, 72, 100] and khan["range"] == [58, 100]
+    assert khan["contradiction"] and "Khan" in khan["event"]
+    assert aleppo["range"] == [43, 112]
+    # the Observatory's later figure supersedes its earlier one
+    by_date = {f["published"]: f for f in aleppo["figures"]}
+    assert by_date["2017-04-15"]["superseded"] and not by_date["2017-04-16"]["superseded"]
+    assert all(f["claimed_by"] for g in groups for f in g["figures"])
+
+
+def test_relative_days_resolve_against_publication() -> None:
+    assert resolve_day("Thursday", date(2022, 3, 5)) == ("2022-03-03", True)  # a Saturday
+    assert resolve_day("yesterday", date(2022, 3, 5)) == ("2022-03-04", True)
+    assert resolve_day("in March", date(2022, 3, 5)) == (None, False)
+
+
+def fake_model() -> Any:
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
+        question = messages[2]["content"]
+        if question.startswith("Write a headline"):
+            return {"headline": "Report", "summary": "A report."}
+        if "Casualty figures" in question:
+            facts = {"side": None, "event": "attack"}
+            return {**facts, "claimed_by": "unattributed"} if "- claimed_by:" in question else facts
+        if question.startswith("Candidate sentences"):
+            return {"sentences": []}
+        raise AssertionError(question[:60])
+    return answer
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, FakeChat]:
+    shutil.copytree(EXAMPLES / "fakes", tmp_path / "fakes")
+    config = (EXAMPLES / "fakes-briefing.toml").read_text().replace("../briefings/", "out/")
+    (tmp_path / "brief.toml").write_text('strategy = "anchored"\n' + config)
+    chat = FakeChat(responder=fake_model())
+    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(chat))
+    return tmp_path, chat
+
+
+def test_fakes_briefing_groups_the_two_events(workspace: tuple[Path, FakeChat]) -> None:
+    folder, _ = workspace
+    report = run_once(folder / "brief.toml")
+    assert report.articles == 12 and report.errors == 0
+    data = json.loads((folder / "out" / "fakes.json").read_text())
+    groups = {g["event"]: g for g in data["ledger"] if g["outcome"] == "killed"}
+    khan = [g for name, g in groups.items() if "Khan" in name or "Idlib" in name]
+    aleppo = [g for name, g in groups.items() if "Aleppo" in name]
+    assert len(khan) == 1 and len(aleppo) == 1
+    khan_counts = {f["count"] for f in khan[0]["figures"]}
+    assert {58, 72, 100} <= khan_counts
+    assert {43, 112} <= {f["count"] for f in aleppo[0]["figures"]}
+    assert len({f["outlet"] for f in khan[0]["figures"]}) >= 3
+    assert all(f["claimed_by"] and f["outlet"] for g in data["ledger"] for f in g["figures"])
+    html = (folder / "out" / "fakes.html").read_text()
+    assert '<table class="ledger">' in html and "http" not in html.split("<body>")[0].replace("http-equiv", "")
+    md = (folder / "out" / "fakes.md").read_text()
+    assert "## Casualty ledger" in md and "first briefing" in md
+
+
+def test_a_run_with_nothing_new_makes_no_model_call_and_changes_no_byte(workspace: tuple[Path, FakeChat]) -> None:
+    folder, chat = workspace
+    run_once(folder / "brief.toml")
+    outputs = {p: p.read_bytes() for p in (folder / "out").iterdir()}
+    calls = len(chat.requests)
+    again = run_once(folder / "brief.toml")
+    assert again.unchanged and len(chat.requests) == calls
+    assert {p: p.read_bytes() for p in (folder / "out").iterdir()} == outputs
+
+
+def test_a_new_article_is_listed_as_a_change(workspace: tuple[Path, FakeChat]) -> None:
+    folder, _ = workspace
+    config = folder / "brief.toml"
+    text = config.read_text()
+    config.write_text(text.split('[[sources]]\npath = "fakes/1965495383-sputnik.txt"')[0])
+    run_once(config)
+    config.write_text(text)
+    report = run_once(config)
+    assert not report.unchanged
+    md = (folder / "out" / "fakes.md").read_text()
+    assert "new article: US Missile Strikes on Syrian Airbase Killed Four Children" in md
+
+
+def test_a_crash_while_writing_keeps_the_previous_briefing(workspace: tuple[Path, FakeChat],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, _ = workspace
+    config = folder / "brief.toml"
+    text = config.read_text()
+    config.write_text(text.split('[[sources]]\npath = "fakes/1965495383-sputnik.txt"')[0])
+    run_once(config)
+    before = (folder / "out" / "fakes.html").read_bytes()
+    config.write_text(text)
+    import summarise.briefing.render as render
+
+    def crash(briefing: dict[str, Any]) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setitem(render.RENDERERS, "html", crash)
+    with pytest.raises(OSError):
+        run_once(config)
+    assert (folder / "out" / "fakes.html").read_bytes() == before
+    assert not [p for p in (folder / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_config_errors_are_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "b.toml"
+    bad.write_text('title = "x"\n[[sources]]\npath = "a"\nurl = "b"\n[output]\nmarkdown = "o.md"\n')
+    with pytest.raises(ConfigError, match="exactly one of path, url, feed"):
+        load_config(bad)
+    bad.write_text('titel = "x"\n')
+    with pytest.raises(ConfigError, match="unknown keys"):
+        load_config(bad)
+    result = CliRunner().invoke(main, ["brief", str(tmp_path / "missing.toml")])
+    assert result.exit_code == 3 and "no such briefing config" in result.stderr
+    assert every_seconds("30m") == 1800
+    with pytest.raises(ConfigError):
+        every_seconds("soon")
