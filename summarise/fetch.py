@@ -50,7 +50,7 @@ def fetch(url: str, *, headers: dict[str, str] | None = None, timeout: float = T
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 with client.stream("GET", url, headers=request_headers) as response:
-                    if response.is_redirect:
+                    if response.has_redirect_location:
                         url = urljoin(url, response.headers.get("location", ""))
                         _check_scheme(url)
                         continue
