@@ -39,8 +39,8 @@ PEOPLE_WORDS = re.compile(
     r"\b(?:people|persons?|civilians?|soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|"
     r"police(?:men)?|officers?|children|child|kids|boys?|girls?|women|woman|men|man|babies|infants|students?|"
     r"residents?|villagers?|worshippers|members|others|individuals|militiamen|gunmen|commanders?|leaders?|"
-    r"journalists?|workers?|staff|patients|siblings|family|families|Palestinians?|Israelis?|Ukrainians?|"
-    r"Russians?|Syrians?|Yemenis?|Iraqis?|Afghans?|Kenyans?|Sudanese|migrants?|pilgrims?|passengers?|"
+    r"journalists?|workers?|staff|patients|siblings|family|families|Palestinians|Israelis|Ukrainians|"
+    r"Russians|Syrians|Yemenis|Iraqis|Afghans|Kenyans|migrants?|pilgrims?|passengers?|"
     r"hostages?|prisoners?|detainees?|guards?|personnel|recruits|teenagers?|minors?|elderly|adults?|"
     r"suspects?|terrorists?|jihadists?|combatants?|mercenaries|volunteers?|medics?|doctors?|nurses?)\b",
     re.I)

@@ -160,3 +160,27 @@ def test_config_errors_are_clear(tmp_path: Path) -> None:
     assert every_seconds("30m") == 1800
     with pytest.raises(ConfigError):
         every_seconds("soon")
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_html_briefing_renders_in_a_real_browser(workspace: tuple[Path, FakeChat], tmp_path: Path) -> None:
+    """Headless Chromium (Debian's package, installed by .ci/run) loads the page; a screenshot is kept."""
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "Chromium is not installed: .ci/run installs it (apt-get install chromium)"
+    folder, _ = workspace
+    run_once(folder / "brief.toml")
+    page = (folder / "out" / "fakes.html").as_uri()
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120)
+    assert '<table class="ledger">' in dom.stdout and "Casualty ledger" in dom.stdout
+    artefacts = Path(__file__).resolve().parent.parent / "artifacts"
+    artefacts.mkdir(exist_ok=True)
+    shot = artefacts / "briefing-phone.png"
+    subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=414,1200", "--hide-scrollbars", page],
+                   capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10_000

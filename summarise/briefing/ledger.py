@@ -166,7 +166,8 @@ def ledger(entries: list[Entry]) -> list[dict[str, Any]]:
                 "outlet": entry.outlet, "published": entry.published.isoformat() if entry.published else None,
                 "article_id": entry.article_id, "article_title": entry.article_title, "url": entry.url,
                 "quote": claim["quote"], "population": claim["population"], "side": claim.get("side"),
-                "superseded": latest_by_claimant[_who(entry)] != index,
+                # a later figure from the same named claimant supersedes an earlier one
+                "superseded": _who(entry) != "unattributed" and latest_by_claimant[_who(entry)] != index,
             })
         distinct = {(f["claimed_by"], f["count"]) for f in figures if f["count"] is not None}
         claimants = {c for c, _ in distinct}
