@@ -133,4 +133,12 @@ def load(ref: str, *, max_chars: int = 100_000) -> Article:
         return read_url(ref, max_chars=max_chars)
     if "://" in ref:
         _check_scheme(ref)
-    return read_article(ref, max_chars=max_chars)
+    article = read_article(ref, max_chars=max_chars)
+    if looks_like_html(article.text):  # a saved web page: take its article text, not its markup
+        return article_from_html(article.text, None, max_chars=max_chars)
+    return article
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text[:5000])
