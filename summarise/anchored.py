@@ -51,6 +51,7 @@ from .schema import (
     Status,
 )
 from .sources import Article
+from .text import overlap
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -139,7 +140,8 @@ SECTION_FIELDS: dict[str, dict[str, Any]] = {
 }
 SECTION_LIMITS = {"strikes": MAX_STRIKES, "key_demands": MAX_DEMANDS, "negotiations": MAX_NEGOTIATIONS}
 SECTION_TASKS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "strikes": ("attacks (air strikes, missiles, shelling, drones, bombings, raids, ground assaults on a place)",
+    "strikes": ("a specific attack that took place (an air strike, missile, shelling, drone, bombing, raid or "
+                "ground assault on a place); not threats, plans, warnings or general descriptions of a war",
                 STRIKE_WORDS),
     "key_demands": ("demands (calls, demands, ultimatums or requests that one actor makes of another; not "
                     "statements of fact or predictions)", DEMAND_WORDS),
@@ -374,6 +376,25 @@ def _dedupe(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -
     return out
 
 
+def _same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two sentences reporting the same attack, demand or process (one item in the contract)."""
+    if section == "strikes":
+        when_ok = not a.get("when") or not b.get("when") or overlap(a["when"], b["when"]) > 0
+        return when_ok and overlap(f"{a.get('target')} {a.get('location')}",
+                                   f"{b.get('target')} {b.get('location')}") >= 0.6
+    if section == "key_demands":
+        return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
+    return overlap(a["parties"], b["parties"]) >= 0.6 and overlap(a["description"], b["description"]) >= 0.3
+
+
+def _merge_same(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    for item in items:
+        if not any(_same(section, item, earlier) for earlier in kept):
+            kept.append(item)
+    return kept
+
+
 def _assemble(state: _Run, data: dict[str, Any], strict: bool) -> ArticleSummary:
     """Validate what code and model produced together; drop (and report) items that fail."""
     claims = _dedupe(data["casualty_claims"], _claim_key)
@@ -382,7 +403,7 @@ def _assemble(state: _Run, data: dict[str, Any], strict: bool) -> ArticleSummary
     claims = [c for c in claims if c["claimed_by"] != "unattributed" or _claim_key(c)[:2] not in attributed]
     data["casualty_claims"] = claims[:MAX_CLAIMS]
     for section in SECTION_TASKS:
-        data[section] = _dedupe(data[section], lambda d: tuple(sorted((k, str(v)) for k, v in d.items())))
+        data[section] = _merge_same(section, data[section])
     for section, limit in SECTION_LIMITS.items():
         data[section] = data[section][:limit]
     for _ in range(sum(len(data[s]) for s in SECTIONS) + 1):

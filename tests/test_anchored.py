@@ -30,7 +30,7 @@ def responder(claimed_by: str = "unattributed") -> Any:
         if question.startswith("Sentence:") and "Casualty figures" in question:
             facts = {"side": "Ukrainian", "event": "strike on Kharkiv market"}
             return {**facts, "claimed_by": claimed_by} if "- claimed_by:" in question else facts
-        if "Which of these sentences report attacks" in question:
+        if "Which of these sentences report a specific attack" in question:
             return {"sentences": [1]}
         if "Which of these sentences report demands" in question:
             return {"sentences": [1]}

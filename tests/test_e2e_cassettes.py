@@ -33,7 +33,7 @@ NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 def numbers_fabricated(result: SummaryResult, text: str) -> list[str]:
     """Digit strings in the output (counts, headline, summary) that the article does not contain."""
     data = result.summary.model_dump(mode="json")
-    found = NUMBER.findall(json.dumps(data))
+    found = NUMBER.findall(json.dumps(data, ensure_ascii=False))
     counts = [f"{c.count:,}" for c in result.summary.casualty_claims if c.count is not None]
     plain = normalise(text)
     return [n for n in found + counts

@@ -19,6 +19,7 @@ from typing import Any
 from ..candidates import sentences
 from ..grounding import ArticleIndex, Span, normalise
 from ..schema import SECTIONS
+from ..text import overlap
 
 FIELD_OVERLAP = 0.5
 NAME_OVERLAP = 0.5
@@ -28,23 +29,6 @@ KEY_FIELDS = {
     "negotiations": ("parties", "description"),
 }
 ATTRIBUTES = ("claimed_by", "reported_via", "qualifier", "population", "side", "scope")
-_STOP = {"the", "a", "an", "of", "in", "on", "and", "for", "to", "at", "by", "with", "s", "its", "his", "her"}
-_SYNONYMS = {"defense": "defence", "unattributed": "unattributed"}
-
-
-def tokens(value: Any) -> set[str]:
-    text = " ".join(value) if isinstance(value, list) else str(value or "")
-    words = re.findall(r"[a-z0-9]+", normalise(text).lower())
-    return {_SYNONYMS.get(w, w) for w in words if w not in _STOP}
-
-
-def overlap(a: Any, b: Any) -> float:
-    ta, tb = tokens(a), tokens(b)
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / min(len(ta), len(tb))
-
-
 def names_agree(a: Any, b: Any) -> bool:
     if a in (None, "") or b in (None, ""):
         return a in (None, "") and b in (None, "")
@@ -177,7 +161,7 @@ def fabricated_numbers(record: dict[str, Any], text: str) -> tuple[int, int]:
     for section in SECTIONS:
         content[section] = [{k: v for k, v in item.items() if k not in ("quote_span", "count")}
                             for item in content[section] or []]
-    found = _NUMBER.findall(json.dumps(content))
+    found = _NUMBER.findall(json.dumps(content, ensure_ascii=False))
     counts = [c["count"] for c in record.get("casualty_claims", []) if isinstance(c.get("count"), int)]
     plain = normalise(text)
     digits_in_text = set(_NUMBER.findall(plain))

@@ -1,0 +1,25 @@
+"""Token comparison of short texts (names, places), shared by merging and scoring."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .grounding import normalise
+
+_STOP = {"the", "a", "an", "of", "in", "on", "and", "for", "to", "at", "by", "with", "s", "its", "his", "her"}
+_SYNONYMS = {"defense": "defence"}
+
+
+def tokens(value: Any) -> set[str]:
+    text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+    words = re.findall(r"[a-z0-9]+", normalise(text).lower())
+    return {_SYNONYMS.get(w, w) for w in words if w not in _STOP}
+
+
+def overlap(a: Any, b: Any) -> float:
+    """Shared tokens over the smaller set (1.0 when one text's words all appear in the other)."""
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
