@@ -39,7 +39,7 @@ from .candidates import (
 )
 from .errors import ExtractionFailed
 from .grounding import ArticleIndex, normalise
-from .numbers import parse_count
+from .numbers import is_vague, parse_count
 from .result import DroppedItem, SummaryResult, Usage, locate_spans
 from .schema import (
     MAX_CLAIMS,
@@ -248,6 +248,11 @@ def _claimant(name: str) -> str:
     return "unattributed" if name.strip() in AGENCIES else name
 
 
+def _single_person(text: str) -> int | None:
+    """1 for an expression that names one person ("a Taliban leader"); numbers are read by the schema."""
+    return 1 if parse_count(text) is None and not is_vague(text) else None
+
+
 def _claims_for(run: _Run, prefix: list[dict[str, str]], found: list[Figure],
                 retries: int) -> list[dict[str, Any]]:
     """Claims for the figures of one sentence: one small model call, the rest read by code."""
@@ -274,7 +279,7 @@ def _claims_for(run: _Run, prefix: list[dict[str, str]], found: list[Figure],
         return []
     via = sentence_outlet(sentence)
     return [{
-        "count": None, "count_text": figure.text, "qualifier": "exact", "outcome": outcome,
+        "count": _single_person(figure.text), "count_text": figure.text, "qualifier": "exact", "outcome": outcome,
         "population": fact.population, "side": fact.side or value.side, "scope": scope_of(sentence),
         "event": value.event,
         "claimed_by": claimants[figure.start] or _claimant(getattr(value, "claimed_by", "unattributed")),

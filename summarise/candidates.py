@@ -19,7 +19,7 @@ _UNIT = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thi
 _WORDNUM = rf"(?:{_UNIT}(?:[\s-]+{_UNIT})*(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?{_UNIT}(?:-{_UNIT})?)?)*|a\s+dozen|a\s+hundred|a\s+thousand)"  # noqa: E501
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|thousand|billion))?"
 _VAGUE = (r"(?:hundreds\s+of\s+thousands|tens\s+of\s+thousands|dozens|scores|hundreds|thousands|millions|"
-          r"several(?:\s+hundred|\s+thousand|\s+dozen)?|a\s+few|numerous|countless)")
+          r"several(?:\s+hundred|\s+thousand|\s+dozen)?|a\s+few|numerous|countless|multiple)")
 FIGURE = re.compile(rf"(?<![\w$€£#.,-])(?:{_HEDGE}\s+)?(?:{_DIGITS}|{_WORDNUM}|{_VAGUE})(?![\w%-])", re.I)
 
 _NOT_PEOPLE_AFTER = re.compile(
@@ -34,7 +34,7 @@ CASUALTY_WORDS = re.compile(
     r"\b(?:kill\w*|dead|death\w*|died|die|dying|toll|bod(?:y|ies)|corpses|injur\w*|wound\w*|hurt|casualt\w*|"
     r"captur\w*|prisoners?|POWs?|missing|displac\w*|fled|flee\w*|refugees?|evacu\w*|homeless|detain\w*|"
     r"arrest\w*|abduct\w*|kidnap\w*|hostages?|execut\w*|massacre\w*|perish\w*|slain|martyr\w*|victims?|"
-    r"lives|murder\w*|shot|beheaded|taken\s+prisoner)\b", re.I)
+    r"lives|murder\w*|shot|beheaded|taken\s+prisoner|custody|apprehend\w*)\b", re.I)
 PEOPLE_WORDS = re.compile(
     r"\b(?:people|persons?|civilians?|soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|"
     r"police(?:men)?|officers?|children|child|kids|boys?|girls?|women|woman|men|man|babies|infants|students?|"
@@ -42,7 +42,8 @@ PEOPLE_WORDS = re.compile(
     r"journalists?|workers?|staff|patients|siblings|family|families|Palestinians|Israelis|Ukrainians|"
     r"Russians|Syrians|Yemenis|Iraqis|Afghans|Kenyans|migrants?|pilgrims?|passengers?|"
     r"hostages?|prisoners?|detainees?|guards?|personnel|recruits|teenagers?|minors?|elderly|adults?|"
-    r"suspects?|terrorists?|jihadists?|combatants?|mercenaries|volunteers?|medics?|doctors?|nurses?)\b",
+    r"suspects?|terrorists?|jihadists?|combatants?|mercenaries|volunteers?|medics?|doctors?|nurses?|"
+    r"associates|accomplices|bodyguards|facilitators|operatives)\b",
     re.I)
 AGENCIES = ("Reuters", "AFP", "Agence France-Presse", "AP", "Associated Press", "Xinhua", "TASS", "RIA Novosti",
             "Interfax", "Al Jazeera", "BBC", "CNN", "SANA", "Anadolu", "IRNA", "WAFA", "Al-Manar", "Al Manar",
@@ -118,7 +119,7 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
         return False  # "many of them", "dozens of those": a share of another figure, not a claim
     if re.fullmatch(r"(19|20)\d\d", bare) and not re.match(PEOPLE_WORDS.pattern + r"(?!-)", after.strip(), re.I):
         return False  # a year
-    if bare.lower() == "one" and not PEOPLE_WORDS.match(after.strip()):
+    if bare.lower() == "one" and not PEOPLE_WORDS.search(" ".join(after.split()[:4])):
         return False
     near_after = " ".join(re.split(r"[,;:.]", after, maxsplit=1)[0].split()[:3])
     if PEOPLE_WORDS.search(near_after) or CASUALTY_WORDS.search(near_after):
@@ -127,14 +128,32 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
     return bool(CASUALTY_WORDS.search(near_before))
 
 
+_PERSON = (r"(?:leader|commander|facilitator|insurgent|militant|fighter|man|woman|boy|girl|child|civilian|soldier|"
+           r"officer|policeman|suspect|member|bomb-?maker|financier|emir|operative|journalist|activist|doctor|"
+           r"gunman|sniper|courier|spokesman|official|chief|deputy|lieutenant|associate|driver|resident)")
+_ONE = rf"(?P<np>(?:an?|one)\s+(?:[\w'-]+\s+){{0,4}}?{_PERSON})\b"
+_PERSON_ACTIVE = re.compile(rf"\b(?:killed|killing|captured|capturing|detained|detaining|arrested|arresting|"
+                            rf"apprehended|apprehending|wounded|wounding|injured|injuring)\s+{_ONE}", re.I)
+_PERSON_PASSIVE = re.compile(rf"(?:^|[,;]\s*|\b(?:and|when|after|as)\s+){_ONE}\s+(?:was|has\s+been|had\s+been)\s+"
+                             rf"(?:\w+\s+)?(?:killed|captured|detained|arrested|apprehended|wounded|injured)\b", re.I)
+
+
 def figures(sentence: Sentence) -> list[Figure]:
-    """Casualty-like number expressions in one sentence (generous: the model may reject some)."""
+    """Casualty-like number expressions in one sentence (generous: the model may reject some),
+    and single people said to be killed, captured, detained or wounded ("captured a Taliban leader")."""
     found: list[Figure] = []
     for match in FIGURE.finditer(sentence.text):
         expr = match.group(0)
         if _is_people_figure(sentence.text, match.start(), match.end(), expr):
             found.append(Figure(sentence, sentence.start + match.start(), sentence.start + match.end(), expr))
-    return found
+    taken = [(f.start, f.end) for f in found]
+    for pattern in (_PERSON_ACTIVE, _PERSON_PASSIVE):
+        for match in pattern.finditer(sentence.text):
+            start, end = sentence.start + match.start("np"), sentence.start + match.end("np")
+            if not any(s < end and start < e for s, e in taken):
+                found.append(Figure(sentence, start, end, match.group("np")))
+                taken.append((start, end))
+    return sorted(found, key=lambda f: f.start)
 
 
 def section_sentences(all_sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
@@ -150,10 +169,10 @@ _OUTCOME_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("killed", re.compile(r"^(?:kill\w*|dead|death\w*|died|die|dying|toll|bod(?:y|ies)|corpses|execut\w*|"
                           r"massacre\w*|perish\w*|slain|lives|murder\w*|beheaded|martyr\w*|fatalit\w*)$", re.I)),
     ("injured", re.compile(r"^(?:injur\w*|wound\w*|hurt)$", re.I)),
-    ("captured", re.compile(r"^(?:captur\w*|prisoners?|POWs?)$", re.I)),
+    ("captured", re.compile(r"^(?:captur\w*|prisoners?|POWs?|custody)$", re.I)),
     ("missing", re.compile(r"^missing$", re.I)),
     ("displaced", re.compile(r"^(?:displac\w*|fled|flee\w*|refugees?|evacu\w*|homeless)$", re.I)),
-    ("detained", re.compile(r"^(?:detain\w*|arrest\w*|detainees?)$", re.I)),
+    ("detained", re.compile(r"^(?:detain\w*|arrest\w*|detainees?|apprehend\w*)$", re.I)),
     ("other", re.compile(r"^(?:abduct\w*|kidnap\w*|hostages?|casualt\w*|victims?)$", re.I)),
 ]
 _CIVILIAN = re.compile(r"^(?:civilians?|children|child|kids|boys?|girls?|women|woman|babies|infants|students?|"

@@ -40,7 +40,7 @@ def test_seed_figures_are_the_casualty_figures() -> None:
 
 @pytest.mark.parametrize("text", [
     "Russian Air Strike Hits Two Schools In Ukraine's Chernihiv",
-    "A 41-year-old man was killed on February 24.",
+    "Talks resumed on February 24 after a 41-year-old ceasefire.",
     "Talks began in 2022 after 30 metres of wall collapsed and killed nobody.",
     "Russia has shelled several key sites in Kyiv.",
 ])
@@ -84,3 +84,14 @@ def test_outlets_and_scope() -> None:
     assert outlets_in("as quoted by news agency AFP, Reuters said") == ["Reuters", "AFP"]
     assert scope_of(one("more than 2,000 civilians have died since the invasion began")) == "cumulative"
     assert scope_of(one("An air strike on Thursday killed 22 people")) == "incident"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A joint patrol captured a mid-level Taliban leader in Uruzgan province.", [("a mid-level Taliban leader",
+                                                                                  "captured")]),
+    ("A 41-year-old man was killed on Tuesday.", [("A 41-year-old man", "killed")]),
+    ("One additional suspected insurgent was detained during the operation.", [("One", "detained")]),
+    ("Multiple suspected insurgents were detained.", [("Multiple", "detained")]),
+])
+def test_single_people_and_vague_groups_are_figures(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.text, figure_facts(f).outcome) for f in figures(one(text))] == expected

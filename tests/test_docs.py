@@ -44,5 +44,6 @@ def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pyt
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    command = "(command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)) && python3 -m venv .venv && .venv/bin/pip install -e '.[local,test]' && .venv/bin/python -m pytest"
+    command = ("(command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)) && "
+               "python3 -m venv .venv && .venv/bin/pip install -e '.[local,test]' && .venv/bin/python -m pytest")
     assert command in readme and command in ci

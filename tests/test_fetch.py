@@ -19,7 +19,8 @@ PAGE = f"""<!doctype html><html><head><title>Patrol kills insurgents in Paktika<
 <body><nav>Home | News | Contact</nav><article><h1>Patrol kills insurgents in Paktika</h1>{PARAGRAPHS}</article>
 <footer>Copyright notice and links</footer></body></html>"""
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>ISAF</title>
-<item><title>Patrol kills insurgents</title><link>{base}/article</link><pubDate>Mon, 10 Oct 2011 12:00:00 GMT</pubDate></item>
+<item><title>Patrol kills insurgents</title><link>{base}/article</link>
+<pubDate>Mon, 10 Oct 2011 12:00:00 GMT</pubDate></item>
 </channel></rss>"""
 
 
@@ -29,7 +30,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         base = f"http://127.0.0.1:{self.server.server_address[1]}"
         routes = {
             "/article": (200, "text/html", PAGE.encode(), {}),

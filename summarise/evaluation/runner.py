@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import random
 import statistics
 from collections.abc import Callable, Iterable
@@ -128,7 +129,7 @@ def markdown(report: dict[str, Any]) -> str:
 # --- ISAF: minimum killed and captured per press release -------------------------------------------
 
 # The annotator's readings of vague amounts (issue text / corpus notes); other vague amounts count 0.
-VAGUE_AS = {"a couple": 2, "couple": 2, "several": 3, "a few": 3, "few": 3, "numerous": 4}
+VAGUE_AS = {"a couple": 2, "couple": 2, "several": 3, "a few": 3, "few": 3, "numerous": 4, "multiple": 3}
 
 
 def claim_value(claim: dict[str, Any]) -> int:
@@ -141,28 +142,36 @@ def claim_value(claim: dict[str, Any]) -> int:
     return next((v for k, v in VAGUE_AS.items() if k in text), 0)
 
 
+_BACKGROUND = re.compile(r"\b(?:attacks?|bombings?|ambush(?:es)?|explosions?)\s+(?:that|which)\s+(?:\w+\s+)?"
+                         r"(?:killed|wounded|injured)|\bresponsible\s+for\b|\blinked\s+to\b", re.I)
+
+
 def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
     """min killed = sum of killed claims; min captured = sum of captured and detained claims.
 
-    One value per distinct (quote, count text): a repeated figure counts once.
+    One value per distinct (quote, count text): a repeated figure counts once. Definite figures win
+    over vague summaries of killed ("numerous insurgents were killed ... killing two insurgents" is
+    2; captured figures add up, as the annotator counted them), and figures in clauses about earlier attacks ("an attack that killed four")
+    are background, not results of the operation.
     """
     seen: set[tuple[str, str]] = set()
-    killed = captured = 0
+    values: dict[str, list[tuple[int, bool]]] = {"killed": [], "captured": []}
     for claim in record.get("casualty_claims", []):
         key = (claim.get("quote", ""), str(claim.get("count_text", "")))
-        if key in seen:
+        if key in seen or _BACKGROUND.search(claim.get("quote", "")):
             continue
         seen.add(key)
-        if claim.get("outcome") == "killed":
-            killed += claim_value(claim)
-        elif claim.get("outcome") in ("captured", "detained"):
-            captured += claim_value(claim)
-    return killed, captured
+        outcome = {"killed": "killed", "captured": "captured", "detained": "captured"}.get(claim.get("outcome", ""))
+        if outcome:
+            values[outcome].append((claim_value(claim), isinstance(claim.get("count"), int)))
+    definite = [v for v, exact in values["killed"] if exact]
+    killed = sum(definite) if definite else sum(v for v, _ in values["killed"])
+    return killed, sum(v for v, _ in values["captured"])
 
 
 def evaluate_isaf(path: Path, strategies: Iterable[str], options: Options, *, sample: int | None, seed: int,
                   progress: Progress | None = None) -> dict[str, Any]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
     if sample and sample < len(rows):
         rows = random.Random(seed).sample(rows, sample)
     out: dict[str, Any] = {"items": len(rows), "seed": seed, "strategies": {}}
