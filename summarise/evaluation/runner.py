@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import random
+import re
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -151,8 +151,8 @@ def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
 
     One value per distinct (quote, count text): a repeated figure counts once. Definite figures win
     over vague summaries of killed ("numerous insurgents were killed ... killing two insurgents" is
-    2; captured figures add up, as the annotator counted them), and figures in clauses about earlier attacks ("an attack that killed four")
-    are background, not results of the operation.
+    2; captured figures add up, as the annotator counted them), and figures in clauses about
+    earlier attacks ("an attack that killed four") are background, not results of the operation.
     """
     seen: set[tuple[str, str]] = set()
     values: dict[str, list[tuple[int, bool]]] = {"killed": [], "captured": []}
