@@ -49,6 +49,7 @@ from .schema import (
     SECTIONS,
     ArticleSummary,
     Status,
+    unique_by,
 )
 from .sources import Article
 from .text import overlap
@@ -370,17 +371,6 @@ def run(article: Article, backend: Backend, *, max_retries: int = 1, strict: boo
     )
 
 
-def _dedupe(items: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
-    seen: set[Any] = set()
-    out = []
-    for item in items:
-        k = key(item)
-        if k not in seen:
-            seen.add(k)
-            out.append(item)
-    return out
-
-
 def _same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two sentences reporting the same attack, demand or process (one item in the contract)."""
     if section == "strikes":
@@ -402,7 +392,7 @@ def _merge_same(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any
 
 def _assemble(state: _Run, data: dict[str, Any], strict: bool) -> ArticleSummary:
     """Validate what code and model produced together; drop (and report) items that fail."""
-    claims = _dedupe(data["casualty_claims"], _claim_key)
+    claims = unique_by(data["casualty_claims"], _claim_key)
     attributed = {_claim_key(c)[:2] for c in claims if c["claimed_by"] != "unattributed"}
     # a figure the article states in its own voice and elsewhere attributes is one claim: keep the attributed one
     claims = [c for c in claims if c["claimed_by"] != "unattributed" or _claim_key(c)[:2] not in attributed]

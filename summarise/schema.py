@@ -7,8 +7,9 @@ and raise messages written as instructions to the model, because they become the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -174,6 +175,21 @@ def _item_key(item: BaseModel) -> str:
     return repr(sorted(item.model_dump(mode="json").items()))
 
 
+T = TypeVar("T")
+
+
+def unique_by(items: list[T], key: Callable[[T], Hashable]) -> list[T]:
+    """The items in order, keeping the first of those with the same key."""
+    seen: set[Hashable] = set()
+    out = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
+
+
 class ArticleSummary(BaseModel):
     """What the article claims, every item grounded in a verbatim quote."""
 
@@ -213,13 +229,7 @@ class ArticleSummary(BaseModel):
         """A repeated item is one item: keep the first of exact duplicates."""
         for name in ("key_demands", "strikes", "casualty_claims", "negotiations"):
             items: list[Any] = getattr(self, name)
-            seen: set[str] = set()
-            unique = []
-            for item in items:
-                key = _item_key(item)
-                if key not in seen:
-                    seen.add(key)
-                    unique.append(item)
+            unique = unique_by(items, _item_key)
             if len(unique) != len(items):
                 object.__setattr__(self, name, unique)
         return self
