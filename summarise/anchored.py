@@ -31,6 +31,7 @@ from .candidates import (
     attribution,
     figure_facts,
     figures,
+    is_clutter,
     looks_like_injection,
     scope_of,
     section_sentences,
@@ -222,7 +223,7 @@ def _chunk_text(article: str, chunk: list[Sentence]) -> str:
 
 
 def _figures_to_ask(all_sentences: list[Sentence]) -> list[Figure]:
-    found = [f for s in all_sentences for f in figures(s)]
+    found = [f for s in all_sentences if not is_clutter(s) for f in figures(s)]
     body_values = {parse_count(f.text) or normalise(f.text).lower() for f in found if not f.sentence.is_heading}
     # a heading usually repeats a figure of the body: ask about the body's occurrence only
     return [f for f in found if not f.sentence.is_heading
@@ -379,7 +380,9 @@ def _same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
                                    f"{b.get('target')} {b.get('location')}") >= 0.6
     if section == "key_demands":
         return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
-    return overlap(a["parties"], b["parties"]) >= 0.6 and overlap(a["description"], b["description"]) >= 0.3
+    # the same process reported twice: the same parties, and the same status or much the same description
+    return overlap(a["parties"], b["parties"]) >= 0.6 and (
+        a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.3)
 
 
 def _merge_same(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

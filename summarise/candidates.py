@@ -156,8 +156,17 @@ def figures(sentence: Sentence) -> list[Figure]:
     return sorted(found, key=lambda f: f.start)
 
 
+def is_clutter(sentence: Sentence) -> bool:
+    """Page clutter kept by a scraper: link lists, markup, navigation ("* [](https://…)")."""
+    text = sentence.text
+    if "](" in text or re.search(r"https?://|www\.", text):
+        return True
+    letters = sum(ch.isalpha() for ch in text)
+    return letters < 0.6 * len(text)
+
+
 def section_sentences(all_sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
-    return [s for s in all_sentences if not s.is_heading and pattern.search(s.text)]
+    return [s for s in all_sentences if not s.is_heading and not is_clutter(s) and pattern.search(s.text)]
 
 
 def outlets_in(text: str) -> list[str]:

@@ -103,3 +103,16 @@ def test_prompt_injection_in_the_article_is_not_obeyed_nor_extracted() -> None:
     assert all(c.count != 1_000_000 for c in result.summary.casualty_claims)
     assert any("instructions to a model" in w for w in result.warnings)
     assert all("Ignore previous instructions" not in m["content"] for r in chat.requests for m in r["messages"])
+
+
+def test_the_same_process_reported_twice_is_one_negotiation() -> None:
+    from summarise.anchored import _merge_same
+
+    items = [
+        {"parties": ["Houthis", "Yemeni government"], "status": "ongoing", "description": "five-day truce"},
+        {"parties": ["the Houthis", "the Yemeni government"], "status": "ongoing", "description": "ceasefire"},
+        {"parties": ["Ukraine", "Russia"], "status": "concluded", "description": "second round of talks"},
+        {"parties": ["Ukraine", "Russia"], "status": "scheduled", "description": "next round"},
+    ]
+    assert [i["description"] for i in _merge_same("negotiations", items)] == [
+        "five-day truce", "second round of talks", "next round"]

@@ -95,3 +95,10 @@ def test_outlets_and_scope() -> None:
 ])
 def test_single_people_and_vague_groups_are_figures(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(f.text, figure_facts(f).outcome) for f in figures(one(text))] == expected
+
+
+def test_page_clutter_is_not_a_candidate() -> None:
+    from summarise.candidates import is_clutter
+
+    assert is_clutter(one("* [](https://www.reuters.com/world/ukraine-talks-2026-02-05/)"))
+    assert not is_clutter(one("Talks between Russia and Ukraine began on the Belarus border."))
