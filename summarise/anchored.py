@@ -382,7 +382,7 @@ def _same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
         return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
     # the same process reported twice: the same parties, and the same status or much the same description
     return overlap(a["parties"], b["parties"]) >= 0.6 and (
-        a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.3)
+        a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.6)
 
 
 def _merge_same(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
