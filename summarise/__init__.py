@@ -6,6 +6,7 @@ Names are imported on first use (PEP 562) so that ``summarise --help`` stays fas
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from .result import SummaryResult, Usage
     from .schema import SCHEMA_VERSION, ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
     from .sources import Article
+
+logging.getLogger("summarise").addHandler(logging.NullHandler())  # a library logs, the application shows
 
 _WHERE = {
     "summarise": "api", "asummarise": "api",

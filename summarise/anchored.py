@@ -49,6 +49,7 @@ from .schema import (
     MAX_STRIKES,
     SECTIONS,
     ArticleSummary,
+    CachedSchema,
     Status,
     unique_by,
 )
@@ -84,7 +85,7 @@ _STOP = {"the", "and", "for", "with", "from", "said", "says", "its", "his", "her
          "spokesman", "spokesperson", "official", "officials"}
 
 
-class _FigureBase(BaseModel):
+class _FigureBase(CachedSchema):
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("claimed_by", check_fields=False)
@@ -106,7 +107,7 @@ class SentenceAnswer(SentenceFacts):
     claimed_by: str = Field(max_length=120)
 
 
-class Overview(BaseModel):
+class Overview(CachedSchema):
     model_config = ConfigDict(extra="forbid")
     headline: str = Field(max_length=300)
     summary: str = Field(max_length=900)

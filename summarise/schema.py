@@ -6,6 +6,7 @@ and raise messages written as instructions to the model, because they become the
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Hashable
 from enum import StrEnum
@@ -66,6 +67,21 @@ def _article(info: ValidationInfo) -> ArticleIndex | None:
         if isinstance(article, ArticleIndex):
             return article
     return None
+
+
+class CachedSchema(BaseModel):
+    """Instructor asks for the JSON Schema on every call; build it once per class and options."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        key = (cls, args, tuple(sorted((k, repr(v)) for k, v in kwargs.items())))
+        cached = _SCHEMAS.get(key)
+        if cached is None:
+            cached = _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(cached)
+
+
+_SCHEMAS: dict[Any, dict[str, Any]] = {}
 
 
 class _Quoted(BaseModel):
@@ -190,7 +206,7 @@ def unique_by(items: list[T], key: Callable[[T], Hashable]) -> list[T]:
     return out
 
 
-class ArticleSummary(BaseModel):
+class ArticleSummary(CachedSchema):
     """What the article claims, every item grounded in a verbatim quote."""
 
     model_config = ConfigDict(extra="forbid")

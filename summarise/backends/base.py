@@ -23,6 +23,9 @@ from ..errors import BackendUnavailable, ConfigError, SummariseError
 from ..result import Usage
 
 log = logging.getLogger("summarise")
+# Instructor logs every failed attempt as an error (we ask it for one attempt at a time and handle
+# reasks ourselves); keep that out of users' stderr unless they configure logging themselves.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 @dataclass
