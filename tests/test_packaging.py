@@ -18,7 +18,8 @@ def test_wheel_ships_prompts_and_schemas_and_runs(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("summarise/prompts/system.j2", "summarise/prompts/user.j2", "summarise/prompts/reask.j2",
                      "summarise/schemas/article_summary.v1.schema.json",
-                     "summarise/schemas/summary_record.v1.schema.json"):
+                     "summarise/schemas/summary_record.v1.schema.json",
+                     "summarise/briefing/templates/briefing.html.j2", "summarise/briefing/templates/briefing.md.j2"):
         assert expected in names
     # A clean venv that sees this interpreter's dependencies but not the source tree or its editable install.
     env_dir = tmp_path / "venv"
