@@ -51,6 +51,8 @@ from .schema import (
     ArticleSummary,
     CachedSchema,
     Status,
+    check_headline,
+    check_summary,
     unique_by,
 )
 from .sources import Article
@@ -128,6 +130,7 @@ class GroundedOverview(Overview):
     @field_validator("headline", "summary")
     @classmethod
     def _grounded(cls, value: str, info: ValidationInfo) -> str:
+        value = check_headline(value) if info.field_name == "headline" else check_summary(value)
         return _numbers_grounded(value, info)
 
 

@@ -206,6 +206,24 @@ def unique_by(items: list[T], key: Callable[[T], Hashable]) -> list[T]:
     return out
 
 
+def check_headline(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("headline is empty; write one neutral sentence")
+    words = len(value.split())
+    if words > MAX_HEADLINE_WORDS:
+        raise ValueError(f"headline has {words} words; shorten it to at most {MAX_HEADLINE_WORDS}")
+    return value
+
+
+def check_summary(value: str) -> str:
+    value = " ".join(value.split())
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])", value) if s.strip()]
+    if len(sentences) > MAX_SUMMARY_SENTENCES:
+        raise ValueError(f"summary has {len(sentences)} sentences; write at most {MAX_SUMMARY_SENTENCES}")
+    return value
+
+
 class ArticleSummary(CachedSchema):
     """What the article claims, every item grounded in a verbatim quote."""
 
@@ -221,24 +239,12 @@ class ArticleSummary(CachedSchema):
     @field_validator("headline")
     @classmethod
     def _headline_short(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("headline is empty; write one neutral sentence")
-        words = len(value.split())
-        if words > MAX_HEADLINE_WORDS:
-            raise ValueError(f"headline has {words} words; shorten it to at most {MAX_HEADLINE_WORDS}")
-        return value
+        return check_headline(value)
 
     @field_validator("summary")
     @classmethod
     def _summary_short(cls, value: str) -> str:
-        value = " ".join(value.split())
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])", value) if s.strip()]
-        if len(sentences) > MAX_SUMMARY_SENTENCES:
-            raise ValueError(
-                f"summary has {len(sentences)} sentences; write at most {MAX_SUMMARY_SENTENCES}"
-            )
-        return value
+        return check_summary(value)
 
     @model_validator(mode="after")
     def _drop_repeats(self) -> ArticleSummary:

@@ -46,7 +46,9 @@ def numbers_fabricated(result: SummaryResult, text: str) -> list[str]:
 def test_replayed_summary_is_valid_and_grounded(name: str) -> None:
     path, strategy = ARTICLES[name]
     text = path.read_text(encoding="utf-8")
-    if not recording():
+    if recording():
+        cassette_path(name).unlink(missing_ok=True)  # a fresh recording, no stale interactions
+    else:
         assert cassette_path(name).exists(), f"missing cassette {name}; record it (see README)"
     with make_vcr().use_cassette(f"{name}.yaml") as cassette:
         result = summarise(text, model="llamacpp/local", base_url=BASE_URL, strategy=strategy, cache=False)
@@ -64,6 +66,8 @@ def test_replayed_summary_is_valid_and_grounded(name: str) -> None:
 @pytest.mark.usefixtures("llama_server")
 def test_cli_json_replayed_from_the_server() -> None:
     path, _ = ARTICLES["seed-zelensky-chernihiv"]
+    if recording():
+        cassette_path("cli-seed-zelensky-chernihiv").unlink(missing_ok=True)
     with make_vcr().use_cassette("cli-seed-zelensky-chernihiv.yaml"):
         result = CliRunner().invoke(main, [str(path), "--json", "--model", "llamacpp/local", "--base-url", BASE_URL])
     assert result.exit_code == 0, result.output

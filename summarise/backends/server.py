@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
+import os
 import sys
 from collections.abc import Callable
 
@@ -24,19 +24,12 @@ def server_command(path: str, *, host: str, port: int, n_ctx: int = N_CTX) -> li
 
 def serve(*, host: str, port: int, n_ctx: int = N_CTX, local_model: str | None = None,
           progress: Callable[[str], None] | None = None) -> int:
-    """Run the server in the foreground until it exits or is interrupted; returns its exit code."""
+    """Become the server (exec): signals reach it directly and no orphan can outlive this process."""
     if importlib.util.find_spec("llama_cpp.server") is None or importlib.util.find_spec("uvicorn") is None:
         raise ConfigError(f"'summarise serve' needs llama-cpp-python[server]; run: {INSTALL_HINT}")
     path = model_path(local_model, progress)
     if progress:
         progress(f"serving {path} on http://{host}:{port}/v1 as model 'local' (Ctrl-C stops)")
-    proc = subprocess.Popen(server_command(path, host=host, port=port, n_ctx=n_ctx))
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            return proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
+    command = server_command(path, host=host, port=port, n_ctx=n_ctx)
+    os.execv(command[0], command)
+    return 0  # not reached
