@@ -39,6 +39,7 @@ from .candidates import (
     sentences,
 )
 from .errors import ExtractionFailed
+from .extract import reask_messages
 from .grounding import ArticleIndex, normalise
 from .numbers import is_vague, parse_count
 from .result import DroppedItem, SummaryResult, Usage, locate_spans
@@ -190,8 +191,7 @@ class _Run:
             errors, raw = outcome.errors, outcome.raw
             if outcome.truncated or attempt == retries:
                 break
-            messages = [*prefix, {"role": "user", "content": question}, {"role": "assistant", "content": raw},
-                        {"role": "user", "content": prompts.render("reask", errors=errors)}]
+            messages = reask_messages([*prefix, {"role": "user", "content": question}], raw, errors)
         return None, errors, raw
 
 

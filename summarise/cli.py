@@ -302,9 +302,5 @@ def serve_cmd(host: str, port: int, n_ctx: int) -> None:
         _fail(exc)
 
 
-def entry() -> Any:
-    return main()
-
-
 if __name__ == "__main__":
     main()

@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +51,11 @@ def test_one_result_per_input_and_errors_do_not_stop_the_job(chat: FakeChat) -> 
     assert record["ok"] and record["summary"]["casualty_claims"][0]["count"] == 22 and record["model"] == "fake"
 
 
-def test_async_twin_and_rate_limit_start_times(chat: FakeChat, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_async_twin_yields_every_result(chat: FakeChat) -> None:
     async def collect() -> list[str]:
         return [r.id async for r in asummarise_batch(texts(4), concurrency=4, rate_limit=120,
                                                      strategy="single-pass")]
-    started = time.monotonic()
-    ids = asyncio.run(collect())
-    assert sorted(ids) == ["a0", "a1", "a2", "a3"]
-    # 120 per minute = 2 per second: aiolimiter lets the first burst through, then spaces the rest
-    assert time.monotonic() - started < 10
+    assert sorted(asyncio.run(collect())) == ["a0", "a1", "a2", "a3"]
 
 
 def test_rate_limiter_is_honoured_with_a_fake_clock(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,9 +127,13 @@ def test_done_ids_cuts_a_torn_tail(tmp_path: Path) -> None:
 
 
 def test_progress_is_off_when_not_a_terminal(chat: FakeChat, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["batch", "-", "--out", str(tmp_path / "o.jsonl")])
-    assert result.exit_code == 2  # "-" is not a file: a clear input error, no progress bar drawn
-    assert "\x1b[" not in result.stderr
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(t) for t in texts(3)) + "\n")
+    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(tmp_path / "o.jsonl"),
+                                       "--strategy", "single-pass"])
+    assert result.exit_code == 0
+    assert "\x1b[" not in result.stderr and "━" not in result.stderr  # no bar drawn into a pipe
+    assert "3 done (3 ok, 0 failed)" in result.stderr
 
 
 def test_logs_command(chat: FakeChat) -> None:
