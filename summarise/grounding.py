@@ -6,6 +6,8 @@ nothing looser (no case folding, no fuzzy matching). Offsets refer to the origin
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 
 _QUOTES = {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u00b4`"}
@@ -20,23 +22,54 @@ class Span:
     end: int
 
 
-def _normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalised text plus, for each of its characters, the index in ``text``."""
-    out: list[str] = []
-    index: list[int] = []
-    pending_space = -1
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if pending_space < 0:
-                pending_space = i
-            continue
-        if pending_space >= 0 and out:
-            out.append(" ")
-            index.append(pending_space)
-        pending_space = -1
-        out.append(_TRANSLATE.get(ch, ch))
-        index.append(i)
-    return "".join(out), index
+_TABLE = str.maketrans(_TRANSLATE)
+_SPACES = re.compile(r"\s+")
+
+
+def _normalise_with_map(text: str) -> tuple[str, _OffsetMap]:
+    """Normalised text plus a map from its positions to positions in ``text``.
+
+    Every replacement is one character for one, except runs of whitespace, which become one space
+    (none at either end); the map keeps one breakpoint per run instead of one entry per character.
+    """
+    translated = text.translate(_TABLE)
+    pieces: list[str] = []
+    norm_at: list[int] = []  # a stretch starting at this normalised position ...
+    orig_at: list[int] = []  # ... starts at this position of the original text
+    pos = length = run_start = 0
+    for match in _SPACES.finditer(translated):
+        start, end = match.span()
+        if start > pos:
+            if length:  # the run before this stretch becomes one space, mapped to the run's start
+                pieces.append(" ")
+                norm_at.append(length)
+                orig_at.append(run_start)
+                length += 1
+            pieces.append(translated[pos:start])
+            norm_at.append(length)
+            orig_at.append(pos)
+            length += start - pos
+        run_start, pos = start, end
+    if pos < len(translated):
+        if length:
+            pieces.append(" ")
+            norm_at.append(length)
+            orig_at.append(run_start)
+            length += 1
+        pieces.append(translated[pos:])
+        norm_at.append(length)
+        orig_at.append(pos)
+    return "".join(pieces), _OffsetMap(norm_at, orig_at)
+
+
+class _OffsetMap:
+    def __init__(self, norm_at: list[int], orig_at: list[int]) -> None:
+        self._norm_at = norm_at
+        self._orig_at = orig_at
+
+    def __getitem__(self, position: int) -> int:
+        at = bisect.bisect_right(self._norm_at, position) - 1
+        return self._orig_at[at] + position - self._norm_at[at]
 
 
 def normalise(text: str) -> str:

@@ -98,3 +98,15 @@ def test_budget_and_temperature_reach_the_model() -> None:
     request = chat.requests[0]
     assert request["max_tokens"] == 900 and request["temperature"] == 0
     assert request["response_format"]["type"] == "json_schema"
+
+
+@pytest.mark.parametrize("markup", ["{{ 7 * 7 }}", "{% if x %}unclosed", "{# comment #}"])
+def test_template_markup_in_an_article_reaches_the_model_verbatim(markup: str) -> None:
+    """Instructor renders messages as Jinja templates when given a context; ours must not be."""
+    text = TEXT + f" A banner read {markup} and    indented text\n    stayed."
+    chat = FakeChat(answer(claim()))
+    result = run(article_from_text(text), fake_backend(chat))
+    assert result.attempts == 1
+    sent = "".join(m["content"] for m in chat.requests[0]["messages"])
+    assert markup in sent
+    assert "indented text\n    stayed." in sent

@@ -41,3 +41,38 @@ def test_every_substring_of_words_is_located_at_its_span(tokens: list[str], data
     span = ArticleIndex(text).locate(quote)
     assert span is not None
     assert normalise(text[span.start:span.end]) == normalise(quote)
+
+
+def _reference_normalise(text: str) -> tuple[str, list[int]]:
+    """The rule spelled out one character at a time (the fast version keeps breakpoints)."""
+    from summarise.grounding import _TRANSLATE
+
+    out: list[str] = []
+    index: list[int] = []
+    pending = -1
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            pending = i if pending < 0 else pending
+            continue
+        if pending >= 0 and out:
+            out.append(" ")
+            index.append(pending)
+        pending = -1
+        out.append(_TRANSLATE.get(ch, ch))
+        index.append(i)
+    return "".join(out), index
+
+
+def test_fast_normalisation_and_offsets_agree_with_the_rule() -> None:
+    import random
+
+    from summarise.grounding import _normalise_with_map
+
+    rng = random.Random(7)
+    alphabet = list("ab \n\t\u2019\u2014\u00a0\u2028\u3000x1\"")
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        fast, offsets = _normalise_with_map(text)
+        slow, index = _reference_normalise(text)
+        assert fast == slow, text
+        assert [offsets[k] for k in range(len(fast))] == index, text

@@ -16,11 +16,13 @@ from typing import Any
 
 import instructor
 import openai
+from instructor import ResponseSchema, response_schema
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BackendUnavailable, ConfigError, SummariseError
 from ..result import Usage
+from ..schema import CachedSchema
 
 log = logging.getLogger("summarise")
 # Instructor logs every failed attempt as an error (we ask it for one attempt at a time and handle
@@ -100,6 +102,24 @@ def transport_error(exc: BaseException, where: str) -> SummariseError:
     return BackendUnavailable(f"{where} failed: {type(exc).__name__}: {exc}")
 
 
+_WRAPPED: dict[type[BaseModel], type[BaseModel]] = {}
+
+
+def _prepared(model: type[BaseModel]) -> type[BaseModel]:
+    """Instructor wraps the response model in a new class on every call unless it already is one.
+
+    That costs milliseconds and, with per-class caches, memory that grows with every call. The
+    contract's classes (``CachedSchema``) are wrapped once; per-call models made by the anchored
+    strategy are left to Instructor (they are used once).
+    """
+    if issubclass(model, ResponseSchema) or not issubclass(model, CachedSchema):
+        return model
+    wrapped = _WRAPPED.get(model)
+    if wrapped is None:
+        wrapped = _WRAPPED[model] = response_schema(model)
+    return wrapped
+
+
 class Backend:
     """A model reachable through an OpenAI-style ``create`` callable."""
 
@@ -116,9 +136,8 @@ class Backend:
                 context: dict[str, Any], max_tokens: int) -> Attempt:
         try:
             value = self._create(
-                response_model=response_model,
+                response_model=_prepared(response_model),
                 messages=messages,
-                context=context,
                 max_retries=0,
                 model=self._request_model,
                 max_tokens=max_tokens,
@@ -132,12 +151,28 @@ class Backend:
             if not exc.failed_attempts:
                 raise transport_error(exc.__cause__ or exc, self.where) from None
             last = exc.failed_attempts[-1]
+            if isinstance(last.exception, ValidationError):  # the full list, with the article's checks too
+                return self._checked(_text(last.completion), response_model, context, last.completion)
             return Attempt(None, _text(last.completion), format_errors(last.exception), _usage(last.completion),
                            bad_items=bad_items(last.exception))
         except openai.OpenAIError as exc:
             raise transport_error(exc, self.where) from None
         completion = getattr(value, "_raw_response", None)
-        return Attempt(value, _text(completion), [], _usage(completion))
+        return self._checked(_text(completion), response_model, context, completion)
+
+    @staticmethod
+    def _checked(text: str, response_model: type[BaseModel], context: dict[str, Any], completion: Any) -> Attempt:
+        """Validate the model's JSON against the article, as Instructor would with a ``context``.
+
+        Instructor is called without one: given a context it renders every message as a Jinja
+        template (and dedents it), so an article containing "{{", "{%" or "{#" would reach the model
+        altered, or fail. The JSON is the text Instructor parsed, validated the same way (strict).
+        """
+        try:
+            value = response_model.model_validate_json(text, context=context, strict=True)
+        except ValidationError as exc:
+            return Attempt(None, text, format_errors(exc), _usage(completion), bad_items=bad_items(exc))
+        return Attempt(value, text, [], _usage(completion))
 
     def close(self) -> None:
         """Release resources (a loaded model); the default holds none."""
