@@ -1,11 +1,12 @@
 """Batch benchmark: prints figures and ratios; not a test (these machines are noisy).
 
-    python benchmarks/bench_batch.py [--delay 0.5] [--memory-items 10000] [--cached-items 1000]
+    python benchmarks/bench_batch.py [--delay 0.5] [--rounds 10] [--memory-items 10000] [--cached-items 1000]
 
 The model is a local OpenAI-compatible test server (tests/fake_server.py, in its own process)
 that answers every request with a completion recorded from the embedded model's real server,
 after a fixed delay. Strategy single-pass, no reasks: one request per article.
-1. Throughput at concurrency 1, 8, 32, 64 as a ratio of the ideal (concurrency / delay).
+1. Throughput at concurrency 1, 8, 32, 64 as a ratio of the ideal (concurrency / delay), over
+   ``--rounds`` articles per slot after an untimed warm-up of four articles.
 2. Client CPU per article (this process's CPU time / articles) and RSS over many articles.
 3. A cached rerun: model calls made (must be 0) and seconds.
 """
@@ -69,14 +70,16 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.5)
     parser.add_argument("--memory-items", type=int, default=10_000)
     parser.add_argument("--cached-items", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=10, help="articles per concurrency slot")
     args = parser.parse_args()
     os.environ["SUMMARISE_HOME"] = tempfile.mkdtemp(prefix="summarise-bench-")
 
     proc, url = start_server(args.delay)
     try:
         print(f"server delay {args.delay} s; one request per article")
+        run(url, 4, 4, "warm-up", cache=False)  # imports, client and store set up once, not timed
         for concurrency in (1, 8, 32, 64):
-            n = max(16, concurrency * 4)
+            n = max(20, concurrency * args.rounds)
             seconds, ok, failed = run(url, n, concurrency, f"c{concurrency}", cache=False)
             rate = n / seconds
             ideal = concurrency / args.delay
