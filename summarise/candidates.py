@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 _HEDGE = (r"(?:at\s+least|more\s+than|no\s+fewer\s+than|a\s+minimum\s+of|in\s+excess\s+of|upwards\s+of|"
           r"up\s+to|as\s+many\s+as|an\s+estimated|approximately|roughly|around|about|nearly|almost|"
@@ -28,8 +28,8 @@ _NOT_PEOPLE_AFTER = re.compile(
     r"am\b|pm\b|a\.m|p\.m|o'clock|times|points|rounds?|"
     r"(?:st|nd|rd|th)\b)", re.I)
 _SHARE = re.compile(r"^\s+of\s+(?:the|them|those|whom|these)\b", re.I)
-_MONTH_NEAR = re.compile(rf"(?:\b(?:{_MONTHS})\.?\s*$)", re.I)
-_MONTH_AFTER = re.compile(rf"^\s*(?:{_MONTHS})\b", re.I)
+_MONTH_NEAR = re.compile(rf"(?:\b(?:{MONTHS})\.?\s*$)", re.I)
+_MONTH_AFTER = re.compile(rf"^\s*(?:{MONTHS})\b", re.I)
 CASUALTY_WORDS = re.compile(
     r"\b(?:kill\w*|dead|death\w*|died|die|dying|toll|bod(?:y|ies)|corpses|injur\w*|wound\w*|hurt|casualt\w*|"
     r"captur\w*|prisoners?|POWs?|missing|displac\w*|fled|flee\w*|refugees?|evacu\w*|homeless|detain\w*|"
@@ -136,6 +136,19 @@ _PERSON_ACTIVE = re.compile(rf"\b(?:killed|killing|captured|capturing|detained|d
                             rf"apprehended|apprehending|wounded|wounding|injured|injuring)\s+{_ONE}", re.I)
 _PERSON_PASSIVE = re.compile(rf"(?:^|[,;]\s*|\b(?:and|when|after|as)\s+){_ONE}\s+(?:was|has\s+been|had\s+been)\s+"
                              rf"(?:\w+\s+)?(?:killed|captured|detained|arrested|apprehended|wounded|injured)\b", re.I)
+# One named person: "killed Taliban leader Saifullah", "the death of Haqqani leader Shabeer",
+# "Muhammad Yah, a senior Taliban commander, was killed". Case matters here: a name is capitalised.
+# ("killing the insurgent" is left out: it refers back to someone already counted.)
+_NAME = r"[A-Z][a-z'-]+(?:\s+(?:[A-Z][a-z'-]+|al-[A-Z][a-z'-]+|bin|ibn)){0,3}"
+_PERSON_WORD = rf"(?i:{_PERSON})"
+_TITLED = rf"(?:[A-Z][\w'-]+\s+){{0,3}}{_PERSON_WORD}\s+{_NAME}"
+_PASSIVE_END = r"\s+(?:was|has\s+been|had\s+been)\s+(?:\w+\s+)?(?i:killed|captured|detained|arrested|apprehended)\b"
+_NAMED_ACTIVE = re.compile(rf"\b(?i:killed|killing|captured|capturing|detained|detaining|arrested|arresting|"
+                           rf"apprehended|apprehending|death\s+of)\s+(?:the\s+)?(?P<np>{_TITLED})\b")
+_NAMED_PASSIVE = re.compile(rf"(?:^|[,;(\u2013-]\s*|\b(?:that|and|when|after)\s+)(?:the\s+)?(?P<np>{_TITLED})"
+                            rf"{_PASSIVE_END}")
+_APPOSITIVE = re.compile(rf"(?:^|[,;(\u2013-]\s*|\b(?:that|and)\s+)(?P<np>{_NAME},\s+(?:an?|the)\s+[^,;]{{0,80}}?"
+                         rf"\b{_PERSON_WORD}\b[^,;]{{0,60}}),{_PASSIVE_END}")
 
 
 def figures(sentence: Sentence) -> list[Figure]:
@@ -147,7 +160,7 @@ def figures(sentence: Sentence) -> list[Figure]:
         if _is_people_figure(sentence.text, match.start(), match.end(), expr):
             found.append(Figure(sentence, sentence.start + match.start(), sentence.start + match.end(), expr))
     taken = [(f.start, f.end) for f in found]
-    for pattern in (_PERSON_ACTIVE, _PERSON_PASSIVE):
+    for pattern in (_PERSON_ACTIVE, _PERSON_PASSIVE, _NAMED_ACTIVE, _NAMED_PASSIVE, _APPOSITIVE):
         for match in pattern.finditer(sentence.text):
             start, end = sentence.start + match.start("np"), sentence.start + match.end("np")
             if not any(s < end and start < e for s, e in taken):

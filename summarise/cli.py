@@ -263,7 +263,7 @@ def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes:
             if isaf:
                 out["isaf"] = runner.evaluate_isaf(isaf, [n for n in names if n != "plain"], options,
                                                    sample=sample, seed=seed, progress=status.update)
-                click.echo(json.dumps(out["isaf"], indent=2))
+                click.echo(runner.isaf_markdown(out["isaf"]), nl=False)
             if fakes:
                 out["fakes"] = runner.evaluate_fakes(fakes, [n for n in names if n != "plain"], options,
                                                      status.update)

@@ -92,6 +92,16 @@ def test_outlets_and_scope() -> None:
     ("A 41-year-old man was killed on Tuesday.", [("A 41-year-old man", "killed")]),
     ("One additional suspected insurgent was detained during the operation.", [("One", "detained")]),
     ("Multiple suspected insurgents were detained.", [("Multiple", "detained")]),
+    ("A security force killed Taliban leader Saifullah during an operation.", [("Taliban leader Saifullah",
+                                                                               "killed")]),
+    ("Forces confirmed the death of Haqqani leader Shabeer following an airstrike.", [("Haqqani leader Shabeer",
+                                                                                       "killed")]),
+    ("Muhammad Yah, a senior Taliban commander in the area, was killed during this operation.",
+     [("Muhammad Yah, a senior Taliban commander in the area", "killed")]),
+    ("Forces confirmed that the Taliban leader Nek Mohammad was killed on Sunday.", [("Taliban leader Nek Mohammad",
+                                                                                      "killed")]),
+    ("The security force returned fire, killing the insurgent.", []),  # refers back: not a new person
+    ("Kyiv, the capital, was hit by a missile.", []),
 ])
 def test_single_people_and_vague_groups_are_figures(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(f.text, figure_facts(f).outcome) for f in figures(one(text))] == expected

@@ -142,3 +142,18 @@ def test_every_command_has_help() -> None:
     for name, command in main.commands.items():
         assert command.help, name
         assert invoke(name, "--help").exit_code == 0
+
+
+def test_eval_isaf_prints_a_table_and_reports_misses(tmp_path: Path) -> None:
+    rows = [{"idx": 1, "text": "Two insurgents were killed. Three suspects were detained in Helmand.",
+             "gold_min_killed": 2, "gold_min_captured": 3},
+            {"idx": 2, "text": "Forces killed Taliban leader Saifullah in Ghazni province on Tuesday.",
+             "gold_min_killed": 1, "gold_min_captured": 0}]
+    data = tmp_path / "isaf.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["eval", "--isaf", str(data), "--strategy", "regex", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "| regex | 0.500 | 1.000 | 1 |" in result.output
+    scores = json.loads(report.read_text(encoding="utf-8"))["isaf"]["strategies"]["regex"]
+    assert scores["misses"] == [{"idx": 2, "killed": 0, "gold_killed": 1, "captured": 0, "gold_captured": 0}]

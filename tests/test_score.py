@@ -59,3 +59,12 @@ def test_regex_baseline_and_isaf_rule() -> None:
         {"quote": "c", "count": 1, "count_text": "a Taliban leader", "outcome": "killed"},
     ]}
     assert isaf_minimums(mine) == (3, 3)
+    background = {"casualty_claims": [
+        {"quote": "killing more than 30 insurgents", "count": 30, "count_text": "more than 30",
+         "qualifier": "more_than", "outcome": "killed"},
+        {"quote": "Forces have killed two and detained 30 since Dec. 1", "count": 2, "count_text": "two",
+         "qualifier": "exact", "outcome": "killed"},
+        {"quote": "the attack on the Kabul hotel which killed 12 people", "count": 12, "count_text": "12",
+         "qualifier": "exact", "outcome": "killed"},
+    ]}
+    assert isaf_minimums(background) == (31, 0)

@@ -18,6 +18,7 @@ from typing import Any
 from .. import prompts
 from ..api import summarise
 from ..backends import get_backend
+from ..candidates import MONTHS
 from ..config import resolve_settings
 from ..errors import SummariseError
 from ..extract import token_budget
@@ -142,8 +143,12 @@ def claim_value(claim: dict[str, Any]) -> int:
     return next((v for k, v in VAGUE_AS.items() if k in text), 0)
 
 
-_BACKGROUND = re.compile(r"\b(?:attacks?|bombings?|ambush(?:es)?|explosions?)\s+(?:that|which)\s+(?:\w+\s+)?"
-                         r"(?:killed|wounded|injured)|\bresponsible\s+for\b|\blinked\s+to\b", re.I)
+_BACKGROUND = re.compile(r"\b(?:attacks?|bombings?|ambush(?:es)?|explosions?)\b[^.,;]{0,80}?\b(?:that|which)\s+"
+                         r"(?:\w+\s+)?(?:killed|wounded|injured)|\bresponsible\s+for\b|\blinked\s+to\b", re.I)
+
+
+_RUNNING_TOTAL = re.compile(
+    rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:(?:{MONTHS})\b|(?:19|20)\d\d|the\s+(?:start|beginning))", re.I)
 
 
 def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
@@ -151,19 +156,21 @@ def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
 
     One value per distinct (quote, count text): a repeated figure counts once. Definite figures win
     over vague summaries of killed ("numerous insurgents were killed ... killing two insurgents" is
-    2; captured figures add up, as the annotator counted them), and figures in clauses about
-    earlier attacks ("an attack that killed four") are background, not results of the operation.
+    2; captured figures add up, as the annotator counted them), "more than 30" counts 31, and
+    figures in clauses about earlier attacks ("an attack on a hotel which killed 12") or running
+    totals ("since January") are background, not results of the operation.
     """
     seen: set[tuple[str, str]] = set()
     values: dict[str, list[tuple[int, bool]]] = {"killed": [], "captured": []}
     for claim in record.get("casualty_claims", []):
         key = (claim.get("quote", ""), str(claim.get("count_text", "")))
-        if key in seen or _BACKGROUND.search(claim.get("quote", "")):
+        if key in seen or _BACKGROUND.search(claim.get("quote", "")) or _RUNNING_TOTAL.search(claim.get("quote", "")):
             continue
         seen.add(key)
         outcome = {"killed": "killed", "captured": "captured", "detained": "captured"}.get(claim.get("outcome", ""))
         if outcome:
-            values[outcome].append((claim_value(claim), isinstance(claim.get("count"), int)))
+            more = 1 if claim.get("qualifier") == "more_than" else 0  # "more than 30" is at least 31
+            values[outcome].append((claim_value(claim) + more, isinstance(claim.get("count"), int)))
     definite = [v for v, exact in values["killed"] if exact]
     killed = sum(definite) if definite else sum(v for v, _ in values["killed"])
     return killed, sum(v for v, _ in values["captured"])
@@ -177,6 +184,7 @@ def evaluate_isaf(path: Path, strategies: Iterable[str], options: Options, *, sa
     out: dict[str, Any] = {"items": len(rows), "seed": seed, "strategies": {}}
     for strategy in strategies:
         hits_k = hits_c = 0
+        misses = []
         for number, row in enumerate(rows, start=1):
             if progress:
                 progress(f"isaf {strategy}: item {number} of {len(rows)}")
@@ -184,9 +192,22 @@ def evaluate_isaf(path: Path, strategies: Iterable[str], options: Options, *, sa
             killed, captured = isaf_minimums(record)
             hits_k += int(killed == row["gold_min_killed"])
             hits_c += int(captured == row["gold_min_captured"])
+            if (killed, captured) != (row["gold_min_killed"], row["gold_min_captured"]):
+                misses.append({"idx": row["idx"], "killed": killed, "gold_killed": row["gold_min_killed"],
+                               "captured": captured, "gold_captured": row["gold_min_captured"]})
         out["strategies"][strategy] = {"min_killed_accuracy": round(hits_k / len(rows), 3),
-                                       "min_captured_accuracy": round(hits_c / len(rows), 3)}
+                                       "min_captured_accuracy": round(hits_c / len(rows), 3), "misses": misses}
     return out
+
+
+def isaf_markdown(report: dict[str, Any]) -> str:
+    """The ISAF scores as a Markdown table (the misses, item by item, are in the JSON report)."""
+    lines = [f"ISAF: {report['items']} items (seed {report['seed']})", "",
+             "| strategy | min killed | min captured | items with a miss |", "|---|---|---|---|"]
+    for name, scores in report["strategies"].items():
+        lines.append(f"| {name} | {scores['min_killed_accuracy']:.3f} | {scores['min_captured_accuracy']:.3f} | "
+                     f"{len(scores['misses'])} |")
+    return "\n".join(lines) + "\n"
 
 
 def evaluate_fakes(folder: Path, strategies: Iterable[str], options: Options,
