@@ -315,8 +315,32 @@ def _section(run: _Run, prefix: list[dict[str, str]], section: str, candidates: 
         if item is None:
             run.dropped.append(DroppedItem(section, {"quote": sentence.text, "raw": raw}, errors))
             continue
-        items.append({**item.model_dump(mode="json"), "quote": sentence.text})
+        values = {k: _none_if_null(v) for k, v in item.model_dump(mode="json").items()}
+        if echo := _echo(values, ask, sentence.text):
+            run.dropped.append(DroppedItem(section, {"quote": sentence.text, "raw": raw},
+                                           [f"the answer repeats the instructions ({echo!r}), not the sentence"]))
+            continue
+        items.append({**values, "quote": sentence.text})
     return items
+
+
+_NULLS = {"null", "none", "n/a", "na", "unknown", "not mentioned", "not specified", ""}
+
+
+def _none_if_null(value: Any) -> Any:
+    """"null" written as a string means no value."""
+    return None if isinstance(value, str) and value.strip().lower() in _NULLS else value
+
+
+def _echo(values: dict[str, Any], question: str, sentence: str) -> str | None:
+    """A free-text answer copied from the question's instructions (not from the sentence): the
+    model found nothing to describe ("description: a few words on what the talks are")."""
+    instructions = normalise(question.replace(sentence, " ")).lower()
+    for value in values.values():
+        if isinstance(value, str) and len(value.split()) >= 3 and normalise(value).lower() in instructions \
+                and normalise(value).lower() not in normalise(sentence).lower():
+            return value
+    return None
 
 
 def run(article: Article, backend: Backend, *, max_retries: int = 1, strict: bool = False,
@@ -385,8 +409,10 @@ def _same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     if section == "key_demands":
         return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
     # the same process reported twice: the same parties, and the same status or much the same description
-    return overlap(a["parties"], b["parties"]) >= 0.6 and (
-        a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.6)
+    # (or the same venue and mediator with the same status: "talks in Beijing, hosted by China")
+    same_place = all(a.get(k) and b.get(k) and overlap(a[k], b[k]) >= 0.6 for k in ("venue", "mediator"))
+    return (a["status"] == b["status"] and same_place) or (overlap(a["parties"], b["parties"]) >= 0.6 and (
+        a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.6))
 
 
 def _merge_same(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

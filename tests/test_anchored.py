@@ -116,3 +116,34 @@ def test_the_same_process_reported_twice_is_one_negotiation() -> None:
     ]
     assert [i["description"] for i in _merge_same("negotiations", items)] == [
         "five-day truce", "second round of talks", "next round"]
+
+
+def test_an_answer_that_repeats_the_instructions_is_not_an_item() -> None:
+    from summarise.anchored import _echo, _none_if_null
+    from summarise.prompts import render
+
+    sentence = "Netanyahu met Vice President Kamala Harris, who urged him to seal an agreement."
+    question = render("anchored_negotiations", sentence=sentence)
+    echoed = {"parties": ["Netanyahu"], "status": "ongoing", "description": "a few words on what the talks are"}
+    assert _echo(echoed, question, sentence) == "a few words on what the talks are"
+    real = {"parties": ["Netanyahu"], "status": "ongoing", "description": "seal an agreement"}
+    assert _echo(real, question, sentence) is None
+    assert _none_if_null("null") is None and _none_if_null("Rome") == "Rome"
+
+
+def test_the_same_talks_reported_twice_merge_by_venue_and_mediator() -> None:
+    from summarise.anchored import _merge_same
+
+    first = {"parties": ["Palestinian factions including rivals Hamas and Fatah"], "status": "ongoing",
+             "description": "reconciliation talks", "venue": "Beijing", "mediator": "China"}
+    again = {"parties": ["Palestinian factions", "Israel", "China"], "status": "ongoing",
+             "description": "talks on governance", "venue": "Beijing", "mediator": "China"}
+    other = {**again, "venue": "Cairo", "mediator": "Egypt"}
+    assert _merge_same("negotiations", [first, again, other]) == [first, other]
+
+
+def test_to_deal_with_is_not_a_deal() -> None:
+    from summarise.candidates import TALKS_WORDS
+
+    assert not TALKS_WORDS.search("The side failed to deal with South Sudan's offensive efficiency.")
+    assert TALKS_WORDS.search("They signed a deal with the rebels.")
