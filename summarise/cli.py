@@ -231,7 +231,9 @@ def logs_cmd(as_json: bool, since: str | None, errors: bool, limit: int) -> None
 @click.option("--sample", type=int, help="ISAF: score a fixed random sample of this many items.")
 @click.option("--seed", type=int, default=2024, show_default=True, help="ISAF: seed of the sample.")
 @click.option("--strategy", "strategies", default="anchored,single-pass,plain,regex", show_default=True,
-              help="Comma-separated: anchored, single-pass (ours); plain (plain Instructor), regex (baselines).")
+              help="Comma-separated: anchored, single-pass (ours); baselines plain (plain Instructor), regex and "
+              "langextract (LangExtract; needs the [eval] extra and --base-url of a server such as 'summarise "
+              "serve'). plain and langextract run on --articles/--gold only.")
 @click.option("-m", "--model", help="Model string, as for 'summarise run'.")
 @click.option("--base-url", help="OpenAI-compatible server.")
 @click.option("--max-retries", type=click.IntRange(0, 10), help="Validation reasks per call.")
@@ -261,11 +263,11 @@ def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes:
                 out["dev"] = runner.evaluate(runner.gold_pairs(articles, gold), names, options, status.update)
                 click.echo(runner.markdown(out["dev"]), nl=False)
             if isaf:
-                out["isaf"] = runner.evaluate_isaf(isaf, [n for n in names if n != "plain"], options,
+                out["isaf"] = runner.evaluate_isaf(isaf, [n for n in names if n not in runner.DEV_ONLY], options,
                                                    sample=sample, seed=seed, progress=status.update)
                 click.echo(runner.isaf_markdown(out["isaf"]), nl=False)
             if fakes:
-                out["fakes"] = runner.evaluate_fakes(fakes, [n for n in names if n != "plain"], options,
+                out["fakes"] = runner.evaluate_fakes(fakes, [n for n in names if n not in runner.DEV_ONLY], options,
                                                      status.update)
                 click.echo(json.dumps(out["fakes"], indent=2))
     except SummariseError as exc:

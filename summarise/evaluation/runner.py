@@ -27,10 +27,14 @@ from ..schema import SCHEMA_VERSION
 from ..sources import Article, article_from_text, read_article
 from ..store import CacheKey, open_store
 from .baselines import plain_instructor, regex_claims
+from .langextract_baseline import PROMPT_VERSION as LANGEXTRACT_PROMPT_VERSION
+from .langextract_baseline import langextract_record, require_langextract
 from .score import Scores
 
 OURS = ("anchored", "single-pass", "anchored-casualties")
-BASELINES = ("plain", "regex")
+BASELINES = ("plain", "regex", "langextract")
+# Scored on the dev set (--articles/--gold) only, not on --isaf / --fakes.
+DEV_ONLY = ("plain", "langextract")
 Progress = Callable[[str], None]
 
 
@@ -55,6 +59,8 @@ def record_for(strategy: str, article: Article, options: Options) -> dict[str, A
         return {**result.to_dict(), "schema_valid": True}
     if strategy == "regex":
         return regex_claims(article)
+    if strategy == "langextract":
+        return _langextract(article, options)
     settings = resolve_settings(model=options.model, base_url=options.base_url)
     backend = get_backend(settings)
     store = open_store()
@@ -66,6 +72,30 @@ def record_for(strategy: str, article: Article, options: Options) -> dict[str, A
     return record
 
 
+def _langextract_target(options: Options) -> tuple[str, str | None, str]:
+    """(model string, base URL, model id sent to the server): 'llamacpp/local' asks for 'local'."""
+    settings = resolve_settings(model=options.model, base_url=options.base_url)
+    return settings.model, settings.base_url, settings.model.partition("/")[2] or settings.model
+
+
+def _langextract(article: Article, options: Options) -> dict[str, Any]:
+    model, base_url, model_id = _langextract_target(options)
+    store = open_store()
+    key = CacheKey(article.id, model, LANGEXTRACT_PROMPT_VERSION, SCHEMA_VERSION, "langextract")
+    if options.cache and (cached := store.get(key)) is not None:
+        return cached
+    record = langextract_record(article, base_url=base_url, model_id=model_id)
+    if not record.get("error"):  # a failed call (server down) is asked again next time
+        store.put(key, record)
+    return record
+
+
+def check_strategies(strategies: Iterable[str], options: Options) -> None:
+    """Fail before any model call when a strategy cannot run (the langextract baseline's needs)."""
+    if "langextract" in strategies:
+        require_langextract(_langextract_target(options)[1])
+
+
 def _summary(values: list[float]) -> float:
     return round(statistics.median(values), 2) if values else 0.0
 
@@ -73,6 +103,8 @@ def _summary(values: list[float]) -> float:
 def evaluate(pairs: list[tuple[Path, Path]], strategies: Iterable[str], options: Options,
              progress: Progress | None = None) -> dict[str, Any]:
     """Score every strategy on every (article, gold) pair."""
+    strategies = list(strategies)
+    check_strategies(strategies, options)
     report: dict[str, Any] = {"articles": len(pairs), "prompt_version": prompts.prompt_version(), "strategies": {}}
     for strategy in strategies:
         scores = Scores()
