@@ -57,7 +57,7 @@ from .schema import (
     unique_by,
 )
 from .sources import Article
-from .text import overlap
+from .text import is_null_text, overlap
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -324,22 +324,21 @@ def _section(run: _Run, prefix: list[dict[str, str]], section: str, candidates: 
     return items
 
 
-_NULLS = {"null", "none", "n/a", "na", "unknown", "not mentioned", "not specified", ""}
-
-
 def _none_if_null(value: Any) -> Any:
     """"null" written as a string means no value."""
-    return None if isinstance(value, str) and value.strip().lower() in _NULLS else value
+    return None if isinstance(value, str) and is_null_text(value) else value
 
 
 def _echo(values: dict[str, Any], question: str, sentence: str) -> str | None:
     """A free-text answer copied from the question's instructions (not from the sentence): the
     model found nothing to describe ("description: a few words on what the talks are")."""
     instructions = normalise(question.replace(sentence, " ")).lower()
+    in_sentence = normalise(sentence).lower()
     for value in values.values():
-        if isinstance(value, str) and len(value.split()) >= 3 and normalise(value).lower() in instructions \
-                and normalise(value).lower() not in normalise(sentence).lower():
-            return value
+        if isinstance(value, str) and len(value.split()) >= 3:
+            plain = normalise(value).lower()
+            if plain in instructions and plain not in in_sentence:
+                return value
     return None
 
 

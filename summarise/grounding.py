@@ -23,42 +23,31 @@ class Span:
 
 
 _TABLE = str.maketrans(_TRANSLATE)
-_SPACES = re.compile(r"\s+")
+_STRETCH = re.compile(r"\S+")
 
 
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap]:
     """Normalised text plus a map from its positions to positions in ``text``.
 
     Every replacement is one character for one, except runs of whitespace, which become one space
-    (none at either end); the map keeps one breakpoint per run instead of one entry per character.
+    (none at either end); the map keeps one breakpoint per stretch instead of one per character.
     """
     translated = text.translate(_TABLE)
     pieces: list[str] = []
-    norm_at: list[int] = []  # a stretch starting at this normalised position ...
+    norm_at: list[int] = []  # a piece starting at this normalised position ...
     orig_at: list[int] = []  # ... starts at this position of the original text
-    pos = length = run_start = 0
-    for match in _SPACES.finditer(translated):
-        start, end = match.span()
-        if start > pos:
-            if length:  # the run before this stretch becomes one space, mapped to the run's start
-                pieces.append(" ")
-                norm_at.append(length)
-                orig_at.append(run_start)
-                length += 1
-            pieces.append(translated[pos:start])
-            norm_at.append(length)
-            orig_at.append(pos)
-            length += start - pos
-        run_start, pos = start, end
-    if pos < len(translated):
-        if length:
+    length = previous_end = 0
+    for match in _STRETCH.finditer(translated):
+        if length:  # the whitespace before this stretch becomes one space, mapped to its first character
             pieces.append(" ")
             norm_at.append(length)
-            orig_at.append(run_start)
+            orig_at.append(previous_end)
             length += 1
-        pieces.append(translated[pos:])
+        pieces.append(match.group())
         norm_at.append(length)
-        orig_at.append(pos)
+        orig_at.append(match.start())
+        length += len(match.group())
+        previous_end = match.end()
     return "".join(pieces), _OffsetMap(norm_at, orig_at)
 
 

@@ -1,4 +1,4 @@
-"""Token comparison of short texts (names, places), shared by merging and scoring."""
+"""Token comparison of short texts (names, places), shared by merging and scoring; null-like text."""
 
 from __future__ import annotations
 
@@ -23,3 +23,11 @@ def overlap(a: Any, b: Any) -> float:
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / min(len(ta), len(tb))
+
+
+_NULLS = {"null", "none", "n/a", "na", "unknown", "not mentioned", "not specified", ""}
+
+
+def is_null_text(value: str) -> bool:
+    """"null", "n/a", "unknown" … written as text by a model: no value."""
+    return value.strip().lower() in _NULLS

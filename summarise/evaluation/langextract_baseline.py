@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import ConfigError
 from ..numbers import Qualifier, hedge_of, is_vague, parse_count
 from ..schema import Outcome, Population, Scope, Status
+from ..text import is_null_text
 
 if TYPE_CHECKING:
     from ..sources import Article
@@ -87,7 +88,6 @@ SECTION_OF = {
     "key_demand": "key_demands", "key_demands": "key_demands", "demand": "key_demands", "demands": "key_demands",
     "negotiation": "negotiations", "negotiations": "negotiations", "talks": "negotiations",
 }
-_NULLS = {"", "null", "none", "n/a"}
 _PARTY_SPLIT = re.compile(r"\s*[,;&]\s*|\s+and\s+", re.I)
 
 
@@ -112,7 +112,7 @@ def _text(value: Any) -> str | None:
         parts = [t for v in value if (t := _text(v))]
         return ", ".join(parts) or None
     text = " ".join(str(value).split())
-    return None if text.lower() in _NULLS else text
+    return None if is_null_text(text) else text
 
 
 def _choice(value: Any, enum: type[StrEnum], default: StrEnum) -> str:
