@@ -61,7 +61,8 @@ DEMAND_WORDS = re.compile(
     r"appeal\w*|ultimatum|request\w*|pressed|press(?:es|ing)?\s+for|give\s+me|leave\s+our|should|"
     r"warn\w*\s+(?:that|of)|conditions?\s+for|precondition\w*|want(?:s|ed)?\s+(?:to|the))\b", re.I)
 TALKS_WORDS = re.compile(
-    r"\b(?:talks?|negotiat\w*|ceasefire|cease-fire|truce|peace|(?<!\bto\s)(?<!\bwill\s)(?<!\bcan\s)(?<!\bmust\s)deal|agreement|accord|mediat\w*|summit|"
+    r"\b(?:talks?|negotiat\w*|ceasefire|cease-fire|truce|peace|agreement|accord|mediat\w*|summit|"
+    r"(?<!\bto\s)(?<!\bwill\s)(?<!\bcan\s)(?<!\bmust\s)deal|"  # the noun, not "to deal with"
     r"dialogue|humanitarian\s+pause|pause|prisoner\s+(?:exchange|swap)|exchange\s+of\s+prisoners|"
     r"round\s+of|envoy|proposal|peace\s+plan|framework|armistice|reconciliation|unity\s+government)\b", re.I)
 

@@ -263,11 +263,11 @@ def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes:
                 out["dev"] = runner.evaluate(runner.gold_pairs(articles, gold), names, options, status.update)
                 click.echo(runner.markdown(out["dev"]), nl=False)
             if isaf:
-                out["isaf"] = runner.evaluate_isaf(isaf, [n for n in names if n not in runner.DEV_ONLY], options,
+                out["isaf"] = runner.evaluate_isaf(isaf, names, options,
                                                    sample=sample, seed=seed, progress=status.update)
                 click.echo(runner.isaf_markdown(out["isaf"]), nl=False)
             if fakes:
-                out["fakes"] = runner.evaluate_fakes(fakes, [n for n in names if n not in runner.DEV_ONLY], options,
+                out["fakes"] = runner.evaluate_fakes(fakes, names, options,
                                                      status.update)
                 click.echo(json.dumps(out["fakes"], indent=2))
     except SummariseError as exc:

@@ -177,8 +177,6 @@ def claim_value(claim: dict[str, Any]) -> int:
 
 _BACKGROUND = re.compile(r"\b(?:attacks?|bombings?|ambush(?:es)?|explosions?)\b[^.,;]{0,80}?\b(?:that|which)\s+"
                          r"(?:\w+\s+)?(?:killed|wounded|injured)|\bresponsible\s+for\b|\blinked\s+to\b", re.I)
-
-
 _RUNNING_TOTAL = re.compile(
     rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:(?:{MONTHS})\b|(?:19|20)\d\d|the\s+(?:start|beginning))", re.I)
 
@@ -195,8 +193,9 @@ def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
     seen: set[tuple[str, str]] = set()
     values: dict[str, list[tuple[int, bool]]] = {"killed": [], "captured": []}
     for claim in record.get("casualty_claims", []):
-        key = (claim.get("quote", ""), str(claim.get("count_text", "")))
-        if key in seen or _BACKGROUND.search(claim.get("quote", "")) or _RUNNING_TOTAL.search(claim.get("quote", "")):
+        quote = claim.get("quote", "")
+        key = (quote, str(claim.get("count_text", "")))
+        if key in seen or _BACKGROUND.search(quote) or _RUNNING_TOTAL.search(quote):
             continue
         seen.add(key)
         outcome = {"killed": "killed", "captured": "captured", "detained": "captured"}.get(claim.get("outcome", ""))
@@ -208,13 +207,17 @@ def isaf_minimums(record: dict[str, Any]) -> tuple[int, int]:
     return killed, sum(v for v, _ in values["captured"])
 
 
+def _not_dev_only(strategies: Iterable[str]) -> list[str]:
+    return [name for name in strategies if name not in DEV_ONLY]
+
+
 def evaluate_isaf(path: Path, strategies: Iterable[str], options: Options, *, sample: int | None, seed: int,
                   progress: Progress | None = None) -> dict[str, Any]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
     if sample and sample < len(rows):
         rows = random.Random(seed).sample(rows, sample)
     out: dict[str, Any] = {"items": len(rows), "seed": seed, "strategies": {}}
-    for strategy in strategies:
+    for strategy in _not_dev_only(strategies):
         hits_k = hits_c = 0
         misses = []
         for number, row in enumerate(rows, start=1):
@@ -250,7 +253,7 @@ def evaluate_fakes(folder: Path, strategies: Iterable[str], options: Options,
     out: dict[str, Any] = {"articles": 0, "strategies": {}}
     files = sorted(p for p in folder.glob("*.txt") if p.name.split("-")[0] in coded)
     out["articles"] = len(files)
-    for strategy in strategies:
+    for strategy in _not_dev_only(strategies):
         exact = close = 0
         for number, path in enumerate(files, start=1):
             if progress:
