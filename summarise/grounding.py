@@ -22,32 +22,36 @@ class Span:
     end: int
 
 
-_TABLE = str.maketrans(_TRANSLATE)
-_STRETCH = re.compile(r"\S+")
+_SPECIAL = re.compile("[" + "".join(_TRANSLATE) + "]")
+# a whitespace run that is not one plain space: it shifts every offset after it
+_IRREGULAR = re.compile(r"\s{2,}|[^\S ]")
+
+
+def _translate(match: re.Match[str]) -> str:
+    return _TRANSLATE[match.group()]
 
 
 def _normalise_with_map(text: str) -> tuple[str, _OffsetMap]:
     """Normalised text plus a map from its positions to positions in ``text``.
 
     Every replacement is one character for one, except runs of whitespace, which become one space
-    (none at either end); the map keeps one breakpoint per stretch instead of one per character.
+    (none at either end). The map keeps one breakpoint per run that is not a single plain space,
+    the only places where the offset changes; the text between runs is copied by slicing.
     """
-    translated = text.translate(_TABLE)
+    translated = _SPECIAL.sub(_translate, text)
+    body = translated.strip()
+    lead = len(translated) - len(translated.lstrip())
     pieces: list[str] = []
-    norm_at: list[int] = []  # a piece starting at this normalised position ...
-    orig_at: list[int] = []  # ... starts at this position of the original text
-    length = previous_end = 0
-    for match in _STRETCH.finditer(translated):
-        if length:  # the whitespace before this stretch becomes one space, mapped to its first character
-            pieces.append(" ")
-            norm_at.append(length)
-            orig_at.append(previous_end)
-            length += 1
-        pieces.append(match.group())
+    norm_at = [0]
+    orig_at = [lead]
+    start = length = 0  # next uncopied position of ``body``; length of the normalised text so far
+    for match in _IRREGULAR.finditer(body):
+        pieces += (body[start:match.start()], " ")
+        length += match.start() - start + 1
+        start = match.end()
         norm_at.append(length)
-        orig_at.append(match.start())
-        length += len(match.group())
-        previous_end = match.end()
+        orig_at.append(start + lead)
+    pieces.append(body[start:])
     return "".join(pieces), _OffsetMap(norm_at, orig_at)
 
 
