@@ -120,6 +120,47 @@ def _prepared(model: type[BaseModel]) -> type[BaseModel]:
     return wrapped
 
 
+def check_once(check: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``check`` (Instructor's walk of a response model for async validators), run once per contract class.
+
+    Instructor 1.17 walks the whole model four times per call, about 0.3 ms each for the summary
+    schema: a quarter of the client's CPU per article in a batch. The walk's outcome depends only
+    on the class, so a contract class (``CachedSchema``) that passed once is not walked again.
+    Any other model, and any class that failed, is checked every time, as before.
+    """
+    passed: set[type] = set()
+
+    def reject_async_validators(response_model: Any) -> None:
+        if isinstance(response_model, type) and response_model in passed:
+            return
+        check(response_model)
+        if isinstance(response_model, type) and issubclass(response_model, CachedSchema):
+            passed.add(response_model)
+
+    reject_async_validators.summarise_check_once = True  # type: ignore[attr-defined]
+    return reject_async_validators
+
+
+def _install_check_once() -> bool:
+    """Put ``check_once`` where Instructor looks the check up; False if its layout has changed."""
+    try:
+        from instructor.v2.core import patch
+        from instructor.v2.validation import async_validators
+    except ImportError:
+        return False
+    current: Callable[[Any], None] | None = getattr(async_validators, "reject_async_validators", None)
+    if current is None or id(getattr(patch, "reject_async_validators", None)) != id(current):
+        return False
+    if not getattr(current, "summarise_check_once", False):
+        once = check_once(current)
+        setattr(async_validators, "reject_async_validators", once)  # noqa: B010 (typed module attribute)
+        setattr(patch, "reject_async_validators", once)  # noqa: B010
+    return True
+
+
+_install_check_once()
+
+
 class Backend:
     """A model reachable through an OpenAI-style ``create`` callable."""
 
