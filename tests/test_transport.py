@@ -68,3 +68,48 @@ def test_gives_up_after_the_bounded_number_of_tries() -> None:
     with pytest.raises(openai.APIStatusError):
         run(fn, tries=3)
     assert fn.calls == 3
+
+
+def recording_client(replies: list[httpx2.Response]) -> tuple[openai.OpenAI, list[httpx2.Request]]:
+    """An OpenAI client on an in-memory transport (a test double) that records each request."""
+    seen: list[httpx2.Request] = []
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return replies.pop(0)
+
+    client = openai.OpenAI(api_key="sk-test-double", base_url="http://127.0.0.1:9/v1", max_retries=0,
+                           http_client=httpx2.Client(transport=httpx2.MockTransport(handle)))
+    return client, seen
+
+
+def test_raw_post_sends_what_the_sdk_create_sends_and_parses_the_same() -> None:
+    import json
+
+    from summarise.backends.base import _prepared
+    from summarise.backends.openai_compat import chat_completions
+    from summarise.schema import ArticleSummary
+    from tests.fakes import completion
+
+    body = completion('{"headline": "x"}').model_dump_json().encode()
+    client, seen = recording_client([httpx2.Response(200, content=body) for _ in range(2)])
+    schema = _prepared(ArticleSummary).model_json_schema()
+    params: dict[str, Any] = {
+        "messages": [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "An article."}],
+        "model": "m", "max_tokens": 64, "temperature": 0,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "ArticleSummary", "schema": schema}},
+    }
+    via_sdk = client.chat.completions.create(**params)
+    via_post = chat_completions(client)(**params)
+    assert [json.loads(r.content) for r in seen[1:]] == [json.loads(seen[0].content)]
+    assert (seen[1].url, seen[1].headers["authorization"]) == (seen[0].url, seen[0].headers["authorization"])
+    assert via_post == via_sdk
+
+
+def test_raw_post_raises_the_sdk_errors_that_transport_retries_read() -> None:
+    from summarise.backends.openai_compat import chat_completions
+
+    client, _ = recording_client([httpx2.Response(429, headers={"retry-after": "3"}, json={"error": {}})])
+    with pytest.raises(openai.RateLimitError) as caught:
+        chat_completions(client)(messages=[], model="m")
+    assert caught.value.response.headers["retry-after"] == "3"

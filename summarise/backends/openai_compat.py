@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import openai
+from openai.types.chat import ChatCompletion
 
 from .base import Backend
 from .llamacpp_format import json_object_schema
@@ -18,7 +22,7 @@ class HTTPBackend(Backend):
             timeout=timeout,
             max_retries=0,  # transport retries are ours (tenacity), not the SDK's
         )
-        create = with_transport_retries(client.chat.completions.create, deadline=timeout * 3)
+        create = with_transport_retries(chat_completions(client), deadline=timeout * 3)
         if llamacpp:
             create = json_object_schema(create)
         where = base_url or "the OpenAI API"
@@ -28,3 +32,18 @@ class HTTPBackend(Backend):
 
     def close(self) -> None:
         self._client.close()
+
+
+def chat_completions(client: openai.OpenAI) -> Callable[..., ChatCompletion]:
+    """``POST /chat/completions`` through the client's documented raw ``post``.
+
+    ``client.chat.completions.create`` first walks every request (the messages and the whole JSON
+    Schema) against its typed parameters to rename and drop fields; none applies to the plain JSON
+    that Instructor builds, and the walk was a quarter of the client's CPU per article in a batch.
+    ``post`` keeps everything else: base URL, key, timeout, errors, and the parsed ``ChatCompletion``.
+    """
+
+    def create(**params: Any) -> ChatCompletion:
+        return client.post("/chat/completions", body=params, cast_to=ChatCompletion)
+
+    return create
