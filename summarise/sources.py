@@ -7,6 +7,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,8 +28,8 @@ class Article:
     source: str | None = None
     warnings: tuple[str, ...] = field(default=())
 
-    @property
-    def id(self) -> str:
+    @cached_property
+    def id(self) -> str:  # computed once: the cache key, the call log and the batch all ask for it
         norm = " ".join(unicodedata.normalize("NFC", self.text).split())
         return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
 
