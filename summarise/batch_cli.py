@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import click
 
 from . import jsonl
 from .batch import Item, Result, item_id, summarise_batch
+from .errors import SummariseError
 from .sources import expand_inputs
 
 log = logging.getLogger("summarise")
@@ -26,12 +29,39 @@ def _pending(inputs: list[str], done: set[str], skipped: list[int]) -> Iterator[
         yield item
 
 
+def _count_in_background(inputs: list[str], done: set[str], report: Callable[[int], None]) -> None:
+    """Count the items still to do, without delaying the start; the bar then shows a total and an ETA."""
+
+    def count() -> None:
+        with contextlib.suppress(SummariseError):  # a bad input: the batch itself reports it
+            report(sum(1 for item in expand_inputs(inputs) if item_id(item) not in done))
+
+    threading.Thread(target=count, name="summarise-count", daemon=True).start()
+
+
+def _log_above(progress_bar: Any) -> Callable[[], None]:
+    """Send our log lines (transport retries) through the progress bar's console while it runs.
+
+    Rich redirects ``sys.stderr`` for a live display, but a logging handler keeps the stream it was
+    given, and its lines would tear the bar. Returns the function that puts the streams back.
+    """
+    handlers = [h for h in log.handlers if isinstance(h, logging.StreamHandler) and h.stream is sys.__stderr__]
+    for handler in handlers:
+        handler.setStream(sys.stderr)  # Rich's proxy while the bar is live
+
+    def restore() -> None:
+        for handler in handlers:
+            handler.setStream(sys.__stderr__)
+
+    return restore
+
+
 def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | None, max_chars: int,
               options: dict[str, Any]) -> int:
     """Returns the exit code: 0 when every item succeeded, 1 when some failed, 130 when interrupted."""
     done = jsonl.done_ids(out)
     skipped = [0]
-    counts = {"ok": 0, "failed": 0}
+    counts = {"ok": 0, "failed": 0, "dropped": 0}
     local = (options.get("model") or "local") == "local" and not options.get("base_url")
     note = " (embedded model: one article at a time)" if local else ""
     started = time.monotonic()
@@ -46,11 +76,14 @@ def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | No
                                 console=__import__("rich.console").console.Console(stderr=True))
         task = progress_bar.add_task("batch", total=None, rate="")
         progress_bar.start()
+        restore = _log_above(progress_bar)
+        _count_in_background(inputs, done, lambda total: progress_bar.update(task, total=total))
     else:
         log.info("summarise batch%s: writing %s", note, out)
 
     def on_result(result: Result) -> None:
         counts["ok" if result.ok else "failed"] += 1
+        counts["dropped"] += bool(result.result is not None and result.result.dropped)
         finished = counts["ok"] + counts["failed"]
         rate = finished / max(time.monotonic() - started, 1e-6)
         if progress_bar is not None:
@@ -70,9 +103,11 @@ def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | No
     finally:
         fh.close()
         if progress_bar is not None:
+            restore()
             progress_bar.stop()
     total = counts["ok"] + counts["failed"]
-    click.echo(f"summarise batch: {total} done ({counts['ok']} ok, {counts['failed']} failed), "
+    dropped = f"; {counts['dropped']} with items dropped by the checks (see 'dropped')" if counts["dropped"] else ""
+    click.echo(f"summarise batch: {total} done ({counts['ok']} ok, {counts['failed']} failed{dropped}), "
                f"{skipped[0]} already in {out}" + ("; interrupted: run the same command to resume" if interrupted
                                                     else ""), err=True)
     if interrupted:

@@ -114,7 +114,8 @@ def run(article: Article, backend: Backend, *, max_retries: int = 2, max_tokens:
     salvaged = None if strict else salvage(outcome, index)
     if salvaged is not None:
         summary, dropped = salvaged
-        log.warning("dropped %d item(s) that failed their checks after %d attempts", len(dropped), attempts)
+        # the result lists them (``dropped``) and every output format shows them; a batch counts them
+        log.info("dropped %d item(s) that failed their checks after %d attempts", len(dropped), attempts)
         return finish(summary, dropped)
     errors = outcome.errors
     shown = "; ".join(errors[:5]) + (f" (+{len(errors) - 5} more)" if len(errors) > 5 else "")

@@ -143,3 +143,30 @@ def test_logs_command(chat: FakeChat) -> None:
     assert rows and rows[0]["outcome"] == "ok" and "authorization" not in shown.stdout.lower()
     assert CliRunner().invoke(main, ["logs", "--since", "1h"]).exit_code == 0
     assert CliRunner().invoke(main, ["logs", "--since", "yesterday"]).exit_code == 2
+
+
+def test_summary_line_counts_articles_with_dropped_items(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bad = claim(quote="a sentence the article does not contain")
+    fake = FakeChat(responder=lambda messages: answer(claim(), bad))
+    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(t) for t in texts(2)) + "\n")
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(main, ["batch", str(src), "--out", str(out), "--strategy", "single-pass",
+                                       "--concurrency", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 done (2 ok, 0 failed; 2 with items dropped by the checks" in result.stderr
+    assert "dropped 1 item(s)" not in result.stderr  # one summary, not a warning per article
+    assert all(len(json.loads(line)["summary"]["dropped"]) == 1 for line in out.read_text().splitlines())
+
+
+def test_the_bar_total_counts_only_items_still_to_do(tmp_path: Path) -> None:
+    from summarise.batch_cli import _count_in_background
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(t) for t in texts(5)) + "\n")
+    got: list[int] = []
+    finished = threading.Event()
+    _count_in_background([str(src)], {"a0", "a3"}, lambda n: (got.append(n), finished.set()))
+    assert finished.wait(10)
+    assert got == [3]
