@@ -30,7 +30,8 @@ def _pending(inputs: list[str], done: set[str], skipped: list[int]) -> Iterator[
 
 
 def _count_in_background(inputs: list[str], done: set[str], report: Callable[[int], None]) -> None:
-    """Count the items still to do, without delaying the start; the bar then shows a total and an ETA."""
+    """Count the items still to do in a second pass over the inputs, on a background thread so the
+    batch starts at once; the bar then shows a total and an ETA. Only used when a bar is drawn."""
 
     def count() -> None:
         with contextlib.suppress(SummariseError):  # a bad input: the batch itself reports it
