@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from .grounding import ArticleIndex, contains_normalised
 from .numbers import Qualifier, hedge_of, is_vague, parse_count
+from .sides import doubtful_side
 
 SCHEMA_VERSION = "1"
 
@@ -181,6 +182,16 @@ class CasualtyClaim(_Quoted):
             )
         if not self.claimed_by.strip():
             raise ValueError("claimed_by is empty; name who makes the claim or write 'unattributed'")
+        return self
+
+    @model_validator(mode="after")
+    def _side_is_the_victims(self, info: ValidationInfo) -> CasualtyClaim:
+        """A side the sentence shows as the attacker (or a claimant, or no party) becomes null."""
+        if self.side:
+            article = _article(info)
+            if doubtful_side(self.side, self.quote, claimed_by=self.claimed_by, reported_via=self.reported_via,
+                             article=article.text if article is not None else None):
+                self.side = None
         return self
 
 
