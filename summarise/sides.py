@@ -29,8 +29,8 @@ _ATTACKER = (
 
 def _stem(side: str) -> str:
     """The start of the side's first word, enough to find "Israel" for "Israeli", "Russia" for "Russian"."""
-    word = side.split()[0]
-    return re.escape(word[: max(3, min(len(word), 5))])
+    words = [w for w in side.split() if w.lower() not in {"the", "a", "an"}] or side.split()
+    return re.escape(words[0][: max(3, min(len(words[0]), 5))])
 
 
 def doubtful_side(side: str, sentence: str, *, claimed_by: str | None, reported_via: str | None,

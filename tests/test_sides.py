@@ -31,6 +31,7 @@ def test_attackers_claimants_and_non_parties_are_not_trusted(side: str, sentence
 @pytest.mark.parametrize(("side", "sentence"), [
     ("Russian", "A spokesman said 498 Russian troops have been killed."),  # the victims, not the attackers
     ("Ukrainian", "Medics said 5 Ukrainian civilians were killed."),
+    ("the Palestinians", "At least 30 people were killed in an Israeli airstrike on a school."),
     ("Palestinian", "At least 30 people were killed in an Israeli airstrike on a school."),  # inferred: left alone
 ])
 def test_the_victims_side_is_kept(side: str, sentence: str) -> None:
