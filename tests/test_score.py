@@ -68,3 +68,14 @@ def test_regex_baseline_and_isaf_rule() -> None:
          "qualifier": "exact", "outcome": "killed"},
     ]}
     assert isaf_minimums(background) == (31, 0)
+
+
+def test_a_wrong_name_counts_against_the_output_and_none_does_not() -> None:
+    got = copy.deepcopy(GOLD)
+    got["casualty_claims"][0]["side"] = "Russian"  # gold: Ukrainian
+    got["casualty_claims"][1]["side"] = None
+    scores = Scores()
+    scores.add(got, GOLD, TEXT)
+    claims = scores.report()["claims"]
+    assert claims["wrong_names"] == {"claimed_by": 0, "reported_via": 0, "side": 1}
+    assert claims["attributes"]["side"] == round(11 / 13, 3) and claims["matched"] == 13

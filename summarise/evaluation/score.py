@@ -29,6 +29,7 @@ KEY_FIELDS = {
     "negotiations": ("parties", "description"),
 }
 ATTRIBUTES = ("claimed_by", "reported_via", "qualifier", "population", "side", "scope")
+NAME_ATTRIBUTES = ("claimed_by", "reported_via", "side")
 def names_agree(a: Any, b: Any) -> bool:
     if a in (None, "") or b in (None, ""):
         return a in (None, "") and b in (None, "")
@@ -114,6 +115,8 @@ class Counts:
 class Scores:
     sections: dict[str, Counts] = field(default_factory=lambda: {s: Counts() for s in SECTIONS})
     attributes: dict[str, list[int]] = field(default_factory=lambda: {a: [0, 0] for a in ATTRIBUTES})
+    # matched claims whose output names someone the gold does not: a wrong name, worse than none
+    wrong_names: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NAME_ATTRIBUTES, 0))
     quotes: list[int] = field(default_factory=lambda: [0, 0])  # located, total
     numbers: list[int] = field(default_factory=lambda: [0, 0])  # fabricated, total
 
@@ -130,9 +133,11 @@ class Scores:
                 for i, j in pairs:
                     for attr in ATTRIBUTES:
                         a, b = got[i].get(attr), want[j].get(attr)
-                        same = names_agree(a, b) if attr in ("claimed_by", "reported_via", "side") else a == b
+                        same = names_agree(a, b) if attr in NAME_ATTRIBUTES else a == b
                         self.attributes[attr][0] += int(same)
                         self.attributes[attr][1] += 1
+                        if attr in NAME_ATTRIBUTES and a not in (None, "") and not same:
+                            self.wrong_names[attr] += 1
             for item in got:
                 self.quotes[0] += int(places.span(item.get("quote", "")) is not None)
                 self.quotes[1] += 1
@@ -145,7 +150,8 @@ class Scores:
     def report(self) -> dict[str, Any]:
         return {
             "sections": {s: c.prf() for s, c in self.sections.items()},
-            "claims": {"attributes": {a: round(ok / n, 3) if n else None for a, (ok, n) in self.attributes.items()}},
+            "claims": {"attributes": {a: round(ok / n, 3) if n else None for a, (ok, n) in self.attributes.items()},
+                       "wrong_names": dict(self.wrong_names), "matched": self.attributes["side"][1]},
             "grounding_rate": round(self.quotes[0] / self.quotes[1], 3) if self.quotes[1] else 1.0,
             "fabricated_numbers": self.numbers[0],
             "numbers_checked": self.numbers[1],
