@@ -3,8 +3,8 @@
     python benchmarks/bench_core.py [--article PATH] [--gold PATH] [--skip-model]
 
 1. ``summarise --help`` wall time (median of 7) against ``python -c pass`` in the same run.
-2. One article end to end on the embedded model in a fresh process (model load included):
-   wall seconds and peak RSS of that process.
+2. One article end to end on the embedded model in a fresh process (model load included) and an
+   empty store (a fresh ``SUMMARISE_HOME``, so no cached summary): wall seconds and peak RSS.
 3. How many gold casualty claims the output matches (same count and outcome).
 """
 
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,9 +60,10 @@ def main() -> None:
     if args.skip_model:
         return
 
+    env = {**os.environ, "SUMMARISE_HOME": tempfile.mkdtemp(prefix="summarise-bench-")}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    run = subprocess.run([exe, str(args.article), "--json"], capture_output=True, text=True)
+    run = subprocess.run([exe, str(args.article), "--json"], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
     if run.returncode != 0:
