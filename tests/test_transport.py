@@ -113,3 +113,17 @@ def test_raw_post_raises_the_sdk_errors_that_transport_retries_read() -> None:
     with pytest.raises(openai.RateLimitError) as caught:
         chat_completions(client)(messages=[], model="m")
     assert caught.value.response.headers["retry-after"] == "3"
+
+
+def test_raw_post_keeps_request_options_out_of_the_body() -> None:
+    import json
+
+    from summarise.backends.openai_compat import chat_completions
+    from tests.fakes import completion
+
+    body = completion("{}").model_dump_json().encode()
+    client, seen = recording_client([httpx2.Response(200, content=body)])
+    chat_completions(client)(messages=[], model="m", extra_headers={"X-Trace": "1"}, extra_body={"seed": 3},
+                             timeout=5.0)
+    assert json.loads(seen[0].content) == {"messages": [], "model": "m", "seed": 3}
+    assert seen[0].headers["x-trace"] == "1"

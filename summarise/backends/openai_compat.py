@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import openai
+from openai import RequestOptions
 from openai.types.chat import ChatCompletion
 
 from .base import Backend
@@ -43,7 +44,12 @@ def chat_completions(client: openai.OpenAI) -> Callable[..., ChatCompletion]:
     ``post`` keeps everything else: base URL, key, timeout, errors, and the parsed ``ChatCompletion``.
     """
 
-    def create(**params: Any) -> ChatCompletion:
-        return client.post("/chat/completions", body=params, cast_to=ChatCompletion)
+    def create(*, extra_headers: dict[str, str] | None = None, extra_query: dict[str, object] | None = None,
+               extra_body: dict[str, object] | None = None, timeout: float | None = None,
+               **params: Any) -> ChatCompletion:
+        # the SDK's request options go where ``create`` puts them, never into the JSON body
+        given = {"headers": extra_headers, "params": extra_query, "extra_json": extra_body, "timeout": timeout}
+        options: RequestOptions = {k: v for k, v in given.items() if v is not None}  # type: ignore[assignment]
+        return client.post("/chat/completions", body=params, cast_to=ChatCompletion, options=options)
 
     return create
