@@ -186,7 +186,7 @@ class CasualtyClaim(_Quoted):
 
     @model_validator(mode="after")
     def _side_is_the_victims(self, info: ValidationInfo) -> CasualtyClaim:
-        """A side the sentence shows as the attacker (or a claimant, or no party) becomes null."""
+        """A side that is the attacker in the quote, a claimant, no party or a name the article lacks becomes null."""
         if self.side:
             article = _article(info)
             if doubtful_side(self.side, self.quote, claimed_by=self.claimed_by, reported_via=self.reported_via,

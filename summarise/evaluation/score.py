@@ -30,6 +30,8 @@ KEY_FIELDS = {
 }
 ATTRIBUTES = ("claimed_by", "reported_via", "qualifier", "population", "side", "scope")
 NAME_ATTRIBUTES = ("claimed_by", "reported_via", "side")
+
+
 def names_agree(a: Any, b: Any) -> bool:
     if a in (None, "") or b in (None, ""):
         return a in (None, "") and b in (None, "")
