@@ -10,6 +10,7 @@ whatever the concurrency.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import queue
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .api import summarise
+from .backends import before_request
 from .errors import SummariseError
 from .result import SummaryResult
 from .sources import Article, article_from_text, read_article
@@ -77,8 +79,13 @@ def to_article(item: Item, max_chars: int) -> Article | Path:
     return article_from_text(item, max_chars=max_chars)
 
 
-def _one(item: Item, options: dict[str, Any], max_chars: int) -> Result:
+class BatchStopped(SummariseError):
+    """The batch stopped (Ctrl-C, or the consumer closed it) while this item waited for the rate limit."""
+
+
+def _one(item: Item, options: dict[str, Any], max_chars: int, admit: Callable[[], None] | None = None) -> Result:
     ident = item_id(item)
+    gate = before_request.set(admit)  # this worker thread's model requests wait for the rate limiter
     try:
         article = to_article(item, max_chars)
         if isinstance(article, Path):
@@ -88,6 +95,33 @@ def _one(item: Item, options: dict[str, Any], max_chars: int) -> Result:
         return Result(ident, False, error_class=type(exc).__name__, error=str(exc))
     except Exception as exc:  # a bug in one item must not stop the job; the record says what happened
         return Result(ident, False, error_class=type(exc).__name__, error=f"internal error: {exc}")
+    finally:
+        before_request.reset(gate)
+
+
+def _admission(rate_limit: float, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> Callable[[], None]:
+    """A wait, for worker threads, on one limiter shared by the batch: ``rate_limit`` requests a minute.
+
+    Each model request (reasks included; none for a cached article) takes a slot from an aiolimiter
+    bucket on the batch's event loop. A request still waiting when the batch stops raises
+    ``BatchStopped`` instead of holding up the shutdown.
+    """
+    from aiolimiter import AsyncLimiter
+
+    limiter = AsyncLimiter(rate_limit, 60)
+
+    def admit() -> None:
+        slot = asyncio.run_coroutine_threadsafe(limiter.acquire(), loop)
+        while True:
+            try:
+                slot.result(timeout=0.2)
+                return
+            except concurrent.futures.TimeoutError:
+                if stopping.is_set():
+                    slot.cancel()
+                    raise BatchStopped("the batch stopped before this article's model request") from None
+
+    return admit
 
 
 async def asummarise_batch(
@@ -99,21 +133,18 @@ async def asummarise_batch(
     progress: Callable[[Result], None] | None = None,
     **options: Any,
 ) -> AsyncGenerator[Result, None]:
-    """Yield one ``Result`` per input as each finishes; ``rate_limit`` is requests per minute.
+    """Yield one ``Result`` per input as each finishes; ``rate_limit`` is model requests per minute.
 
     ``options`` go to :func:`summarise.summarise` (model, base_url, strategy, cache, ...).
     """
-    from aiolimiter import AsyncLimiter
-
-    limiter = AsyncLimiter(rate_limit, 60) if rate_limit else None
     loop = asyncio.get_running_loop()
+    stopping = threading.Event()
+    admit = _admission(rate_limit, loop, stopping) if rate_limit else None
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="summarise")
     pending: set[asyncio.Future[Result]] = set()
 
     async def start(item: Item) -> Result:
-        if limiter is not None:
-            await limiter.acquire()
-        return await loop.run_in_executor(pool, _one, item, options, max_chars)
+        return await loop.run_in_executor(pool, _one, item, options, max_chars, admit)
 
     try:
         iterator = iter(items)
@@ -135,6 +166,7 @@ async def asummarise_batch(
                     progress(result)
                 yield result
     finally:
+        stopping.set()  # before the shutdown: a worker waiting for the limiter needs this loop, now busy here
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)

@@ -170,3 +170,56 @@ def test_the_bar_total_counts_only_items_still_to_do(tmp_path: Path) -> None:
     _count_in_background([str(src)], {"a0", "a3"}, lambda n: (got.append(n), finished.set()))
     assert finished.wait(10)
     assert got == [3]
+
+
+class CountingLimiter:
+    """A test double for aiolimiter's AsyncLimiter: admits at once and counts the acquisitions."""
+
+    acquired = 0
+    hang = False
+
+    def __init__(self, max_rate: float, time_period: float = 60) -> None:
+        assert (max_rate, time_period) == (30, 60)
+
+    async def acquire(self) -> None:
+        if CountingLimiter.hang:
+            await asyncio.Event().wait()
+        CountingLimiter.acquired += 1
+
+
+def test_the_rate_limit_counts_model_requests_not_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiolimiter
+
+    monkeypatch.setattr(aiolimiter, "AsyncLimiter", CountingLimiter)
+    monkeypatch.setattr(CountingLimiter, "acquired", 0)
+    fake = FakeChat("not JSON", answer(claim()), answer(claim()), answer(claim()))  # the first article is reasked
+    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
+    first = list(summarise_batch(texts(3), concurrency=1, rate_limit=30, strategy="single-pass"))
+    assert all(r.ok for r in first) and len(fake.requests) == 4
+    assert CountingLimiter.acquired == 4  # one per request, the reask included
+    again = list(summarise_batch(texts(3), concurrency=1, rate_limit=30, strategy="single-pass"))
+    assert all(r.ok and r.result is not None and r.result.cached for r in again)
+    assert CountingLimiter.acquired == 4  # cached articles make no request and wait for nothing
+
+
+def test_stopping_a_batch_waiting_for_the_rate_limit_returns_promptly(chat: FakeChat,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import aiolimiter
+
+    monkeypatch.setattr(aiolimiter, "AsyncLimiter", CountingLimiter)
+    monkeypatch.setattr(CountingLimiter, "hang", True)
+
+    async def first_result() -> None:
+        batch = asummarise_batch(texts(4), concurrency=2, rate_limit=30, strategy="single-pass")
+        try:
+            await asyncio.wait_for(anext(batch), timeout=0.5)
+        finally:
+            await batch.aclose()
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        asyncio.run(first_result())
+    assert time.monotonic() - started < 5  # the waiting workers gave up; no deadlock
+    assert chat.requests == []

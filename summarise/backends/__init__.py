@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from ..config import Settings
@@ -17,7 +18,10 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     from .base import Attempt, Backend
 
-__all__ = ["Attempt", "Backend", "get_backend", "make_backend"]
+__all__ = ["Attempt", "Backend", "before_request", "get_backend", "make_backend"]
+
+# Called before every model request when set: a batch's rate limiter, set on its worker threads.
+before_request: ContextVar[Callable[[], None] | None] = ContextVar("summarise_before_request", default=None)
 
 Progress = Callable[[str], None]
 
