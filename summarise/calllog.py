@@ -1,4 +1,5 @@
-"""A backend wrapper that writes one log row per model call to the store."""
+"""A backend wrapper that writes one log row per model call to the store (and, in a batch, first waits
+for the batch's rate limit: every model call of ``summarise`` passes here)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+
+from .backends import before_request
 
 if TYPE_CHECKING:
     from .backends import Attempt, Backend
@@ -27,6 +30,9 @@ class RecordingBackend:
 
     def attempt(self, messages: list[dict[str, str]], response_model: type[BaseModel], context: dict[str, Any],
                 max_tokens: int) -> Attempt:
+        wait = before_request.get()
+        if wait is not None:
+            wait()  # a batch's rate limit; the wait is not part of the call's latency
         self._count += 1
         started = time.monotonic()
         try:

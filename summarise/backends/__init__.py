@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Attempt", "Backend", "before_request", "get_backend", "make_backend"]
 
-# Called before every model request when set: a batch's rate limiter, set on its worker threads.
+# A batch's rate limiter, set on its worker threads; the call log waits on it before each model request.
 before_request: ContextVar[Callable[[], None] | None] = ContextVar("summarise_before_request", default=None)
 
 Progress = Callable[[str], None]

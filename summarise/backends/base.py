@@ -23,7 +23,6 @@ from pydantic import BaseModel, ValidationError
 from ..errors import BackendUnavailable, ConfigError, SummariseError
 from ..result import Usage
 from ..schema import CachedSchema
-from . import before_request
 
 log = logging.getLogger("summarise")
 # Instructor logs every failed attempt as an error (we ask it for one attempt at a time and handle
@@ -176,9 +175,6 @@ class Backend:
 
     def attempt(self, messages: list[dict[str, str]], response_model: type[BaseModel],
                 context: dict[str, Any], max_tokens: int) -> Attempt:
-        wait = before_request.get()
-        if wait is not None:
-            wait()
         try:
             value = self._create(
                 response_model=_prepared(response_model),
