@@ -139,7 +139,8 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, m
 @click.option("--strategy", type=click.Choice(STRATEGY_NAMES), help="As for 'summarise run'.")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
               help="Articles in flight at once (the embedded model still runs one at a time).")
-@click.option("--rpm", type=click.FloatRange(0.1), help="At most this many articles started per minute.")
+@click.option("--rpm", type=click.FloatRange(0.1),
+              help="At most this many model requests per minute (reasks count; cached articles make none).")
 @click.option("--max-retries", type=click.IntRange(0, 10), help="Validation reasks per call.")
 @click.option("--timeout", type=click.FloatRange(1), help="Seconds per model request.")
 @click.option("--max-chars", type=click.IntRange(100), default=100_000, show_default=True)
