@@ -80,12 +80,12 @@ def to_article(item: Item, max_chars: int) -> Article | Path:
 
 
 class BatchStopped(SummariseError):
-    """The batch stopped (Ctrl-C, or the consumer closed it) while this item waited for the rate limit."""
+    """The batch stopped (Ctrl-C, or the consumer closed it) before this article's next model call."""
 
 
 def _one(item: Item, options: dict[str, Any], max_chars: int, admit: Callable[[], None] | None = None) -> Result:
     ident = item_id(item)
-    gate = before_request.set(admit)  # this worker thread's model requests wait for the rate limiter
+    gate = before_request.set(admit)  # this worker thread's model calls pass the batch's gate first
     try:
         article = to_article(item, max_chars)
         if isinstance(article, Path):
@@ -99,18 +99,24 @@ def _one(item: Item, options: dict[str, Any], max_chars: int, admit: Callable[[]
         before_request.reset(gate)
 
 
-def _admission(rate_limit: float, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> Callable[[], None]:
-    """A wait, for worker threads, on one limiter shared by the batch: ``rate_limit`` requests a minute.
+def _gate(rate_limit: float | None, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> Callable[[], None]:
+    """What a worker thread does before each model call (reasks included; a cached article makes none).
 
-    Each model request (reasks included; none for a cached article) takes a slot from an aiolimiter
-    bucket on the batch's event loop. A request still waiting when the batch stops raises
-    ``BatchStopped`` instead of holding up the shutdown.
+    Once the batch stops, the call raises ``BatchStopped``: an article in the middle of several
+    calls ends after the current one instead of running on. With ``rate_limit`` (requests per
+    minute), the call first takes a slot from one aiolimiter bucket on the batch's event loop.
     """
-    from aiolimiter import AsyncLimiter
+    limiter = None
+    if rate_limit:
+        from aiolimiter import AsyncLimiter
 
-    limiter = AsyncLimiter(rate_limit, 60)
+        limiter = AsyncLimiter(rate_limit, 60)
 
     def admit() -> None:
+        if stopping.is_set():
+            raise BatchStopped("the batch stopped before this article's next model call")
+        if limiter is None:
+            return
         slot = asyncio.run_coroutine_threadsafe(limiter.acquire(), loop)
         while True:
             try:
@@ -119,7 +125,7 @@ def _admission(rate_limit: float, loop: asyncio.AbstractEventLoop, stopping: thr
             except concurrent.futures.TimeoutError:
                 if stopping.is_set():
                     slot.cancel()
-                    raise BatchStopped("the batch stopped before this article's model request") from None
+                    raise BatchStopped("the batch stopped before this article's next model call") from None
 
     return admit
 
@@ -139,7 +145,7 @@ async def asummarise_batch(
     """
     loop = asyncio.get_running_loop()
     stopping = threading.Event()
-    admit = _admission(rate_limit, loop, stopping) if rate_limit else None
+    admit = _gate(rate_limit, loop, stopping)
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="summarise")
     pending: set[asyncio.Future[Result]] = set()
 
@@ -180,15 +186,25 @@ def summarise_batch(items: Iterable[Item], **options: Any) -> Iterator[Result]:
     async def drive() -> None:
         agen = asummarise_batch(items, **options)
         try:
-            async for result in agen:
+            while not stop.is_set():
+                step = asyncio.ensure_future(anext(agen))
+                while not step.done() and not stop.is_set():  # the consumer's stop is seen within 0.1 s
+                    await asyncio.wait({step}, timeout=0.1)
+                if not step.done():
+                    step.cancel()  # runs the batch's cleanup: in-flight articles end after their current call
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await step
+                    break
+                try:
+                    result = step.result()
+                except StopAsyncIteration:
+                    break
                 while not stop.is_set():
                     try:
                         out.put(result, timeout=0.1)
                         break
                     except queue.Full:
                         await asyncio.sleep(0)
-                if stop.is_set():
-                    break
         finally:
             await agen.aclose()
 

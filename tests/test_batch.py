@@ -223,3 +223,24 @@ def test_stopping_a_batch_waiting_for_the_rate_limit_returns_promptly(chat: Fake
         asyncio.run(first_result())
     assert time.monotonic() - started < 5  # the waiting workers gave up; no deadlock
     assert chat.requests == []
+
+
+def test_closing_a_batch_stops_articles_between_their_model_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    def slow(messages: list[dict[str, str]]) -> str:
+        time.sleep(0.2)  # each model call takes 0.2 s; every article but the first is never valid
+        return answer(claim()) if "Item 0." in messages[-1]["content"] else "not JSON"
+
+    fake = FakeChat(responder=slow)
+    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
+    batch = summarise_batch(texts(6), concurrency=3, strategy="single-pass", max_retries=10, cache=False)
+    first = next(batch)
+    assert first.id == "a0" and first.ok
+    started = time.monotonic()
+    batch.close()  # what Ctrl-C does to the CLI's loop
+    assert time.monotonic() - started < 1.5  # not the 2.2 s (11 calls) the others would still take
+    calls = len(fake.requests)
+    time.sleep(0.5)
+    assert len(fake.requests) == calls  # nothing runs on after the close
+    assert calls < 12
