@@ -1,5 +1,5 @@
-"""A backend wrapper that writes one log row per model call to the store (and, in a batch, first waits
-for the batch's rate limit: every model call of ``summarise`` passes here)."""
+"""A backend wrapper that writes one log row per model call to the store. In a batch it first passes
+the batch's gate (stop, rate limit): every model call of ``summarise`` goes through here."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class RecordingBackend:
                 max_tokens: int) -> Attempt:
         wait = before_request.get()
         if wait is not None:
-            wait()  # a batch's rate limit; the wait is not part of the call's latency
+            wait()  # a batch's gate; its wait is not part of the call's latency
         self._count += 1
         started = time.monotonic()
         try:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Attempt", "Backend", "before_request", "get_backend", "make_backend"]
 
-# A batch's rate limiter, set on its worker threads; the call log waits on it before each model request.
+# A batch's gate (its stop, its rate limit), set on its worker threads; the call log passes it before
+# each model request.
 before_request: ContextVar[Callable[[], None] | None] = ContextVar("summarise_before_request", default=None)
 
 Progress = Callable[[str], None]
