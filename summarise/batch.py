@@ -83,7 +83,7 @@ class BatchStopped(SummariseError):
     """The batch stopped (Ctrl-C, or the consumer closed it) before this article's next model call."""
 
 
-def _one(item: Item, options: dict[str, Any], max_chars: int, admit: Callable[[], None] | None = None) -> Result:
+def _one(item: Item, options: dict[str, Any], max_chars: int, admit: Callable[[], None]) -> Result:
     ident = item_id(item)
     gate = before_request.set(admit)  # this worker thread's model calls pass the batch's gate first
     try:

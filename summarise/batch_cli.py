@@ -35,7 +35,7 @@ def _count_in_background(inputs: list[str], done: set[str], report: Callable[[in
 
     def count() -> None:
         with contextlib.suppress(SummariseError):  # a bad input: the batch itself reports it
-            report(sum(1 for item in expand_inputs(inputs) if item_id(item) not in done))
+            report(sum(1 for _ in _pending(inputs, done, [0])))
 
     threading.Thread(target=count, name="summarise-count", daemon=True).start()
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
-_NOT_A_SIDE = frozenset({"unattributed", "both", "both sides", "unknown", "none", "n/a", "unspecified", "null",
-                         "civilians", "military", "mixed"})
+from .text import is_null_text
+
+# words that name no party (null-like text such as "unknown" or "n/a" is caught by ``is_null_text``)
+_NOT_A_SIDE = frozenset({"unattributed", "both", "both sides", "unspecified", "civilians", "military", "mixed"})
 _ATTACK_NOUN = (r"(?:air\s*strikes?|airstrikes?|strikes?|attacks?|shelling|bombardments?|raids?|aircraft|"
                 r"helicopters|jets|warplanes|drones?|rockets?|missiles?|artillery|offensive|fire)")
 _ATTACK_VERB = (r"(?:shelled|shells|attacked|attacks|struck|strikes|bombed|hit|hits|ambushed|launched|fired|"
@@ -39,7 +41,7 @@ def doubtful_side(side: str, sentence: str, *, claimed_by: str | None, reported_
     name = side.strip()
     if not name:
         return None
-    if name.lower() in _NOT_A_SIDE:
+    if name.lower() in _NOT_A_SIDE or is_null_text(name):
         return "not a party"
     if name.lower() in {(claimed_by or "").strip().lower(), (reported_via or "").strip().lower()}:
         return "the claimant, not the victims"

@@ -56,10 +56,11 @@ def test_a_failing_contract_class_fails_every_time() -> None:
 
 def test_installed_where_instructor_looks_it_up_and_only_once() -> None:
     assert _install_check_once()
-    assert _install_check_once()  # a second install wraps nothing again
     installed = async_validators.reject_async_validators
     assert getattr(installed, "summarise_check_once", False)
     assert patch.reject_async_validators is installed
+    assert _install_check_once()  # a second install wraps nothing again
+    assert async_validators.reject_async_validators is installed and patch.reject_async_validators is installed
 
 
 def test_instructor_still_rejects_a_model_with_an_async_validator() -> None:
