@@ -44,10 +44,6 @@ from .grounding import ArticleIndex, normalise
 from .numbers import is_vague, parse_count
 from .result import DroppedItem, SummaryResult, Usage, locate_spans
 from .schema import (
-    MAX_CLAIMS,
-    MAX_DEMANDS,
-    MAX_NEGOTIATIONS,
-    MAX_STRIKES,
     SECTIONS,
     ArticleSummary,
     CachedSchema,
@@ -145,7 +141,9 @@ SECTION_FIELDS: dict[str, dict[str, Any]] = {
     "negotiations": {"parties": (list[str], Field(max_length=6)), "status": (Status, ...),
                      "description": _TEXT, "venue": _OPTIONAL, "mediator": _OPTIONAL},
 }
-SECTION_LIMITS = {"strikes": MAX_STRIKES, "key_demands": MAX_DEMANDS, "negotiations": MAX_NEGOTIATIONS}
+# What one selection call may pick, and the claims kept per article: the strategy's own caps, below the contract's
+SECTION_LIMITS = {"strikes": 10, "key_demands": 8, "negotiations": 6}
+MAX_CLAIMS = 24
 SECTION_TASKS: dict[str, tuple[str, re.Pattern[str]]] = {
     "strikes": ("a specific attack that took place (an air strike, missile, shelling, drone, bombing, raid or "
                 "ground assault on a place); not threats, plans, warnings or general descriptions of a war",

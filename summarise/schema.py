@@ -21,11 +21,12 @@ from .sides import doubtful_side
 SCHEMA_VERSION = "1"
 
 # Upper bounds on list lengths: they go into the JSON schema (maxItems), so a grammar-constrained
-# local model cannot loop on one item until its token limit.
-MAX_DEMANDS = 8
-MAX_STRIKES = 10
-MAX_CLAIMS = 24
-MAX_NEGOTIATIONS = 6
+# local model cannot loop on one item until its token limit. Set well above what real articles carry
+# (long campaign reports list 35 strikes and 25 negotiation items; the dev gold has up to 10 demands).
+MAX_DEMANDS = 40
+MAX_STRIKES = 80
+MAX_CLAIMS = 150
+MAX_NEGOTIATIONS = 40
 MAX_HEADLINE_WORDS = 25
 MAX_SUMMARY_SENTENCES = 3
 

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
+DATA = ROOT / "tests" / "data"  # fixtures written or chosen by us, openly licensed
 SEED = EXAMPLES / "zelensky-chernihiv.txt"
 
 _LOOPBACK = ("127.", "::1", "localhost")

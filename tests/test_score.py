@@ -7,9 +7,9 @@ from summarise.evaluation.baselines import regex_claims
 from summarise.evaluation.runner import isaf_minimums
 from summarise.evaluation.score import Scores, fabricated_numbers, names_agree
 from summarise.sources import article_from_text
-from tests.conftest import SEED, SHARED_EVAL
+from tests.conftest import DATA, SEED
 
-GOLD = json.loads((SHARED_EVAL / "gold" / "000-zelensky-chernihiv.json").read_text())
+GOLD = json.loads((DATA / "seed-gold.json").read_text())
 TEXT = SEED.read_text()
 
 
