@@ -48,19 +48,20 @@ def items(n: int, tag: str) -> Iterator[dict[str, str]]:
 
 
 def run(base_url: str, n: int, concurrency: int, tag: str, cache: bool) -> tuple[float, int, int]:
-    from summarise.batch import summarise_batch
+    from summarise import Summariser
 
+    client = Summariser("openai/local", base_url=base_url, strategy="single-pass", max_retries=0, cache=cache,
+                        timeout=30.0)
     started = time.perf_counter()
     ok = failed = 0
-    for result in summarise_batch(items(n, tag), concurrency=concurrency, model="openai/local", base_url=base_url,
-                                  strategy="single-pass", max_retries=0, cache=cache, timeout=30.0):
+    for result in client.batch(items(n, tag), concurrency=concurrency):
         ok += result.ok
         failed += not result.ok
     return time.perf_counter() - started, ok, failed
 
 
 def count_calls() -> int:
-    from summarise.store import open_store
+    from summarise.storage.store import open_store
 
     return int(open_store()._db.execute("SELECT count(*) FROM calls").fetchone()[0])
 
@@ -92,13 +93,12 @@ def main() -> None:
     try:
         n = args.memory_items
         cpu0, rss0 = time.process_time(), rss_mb()
-        from summarise.batch import summarise_batch
+        from summarise import Summariser
 
+        client = Summariser("openai/local", base_url=url, strategy="single-pass", max_retries=0, cache=False)
         started = time.perf_counter()
         marks = {}
-        for done, _ in enumerate(summarise_batch(items(n, "mem"), concurrency=16, model="openai/local",
-                                                 base_url=url, strategy="single-pass", max_retries=0,
-                                                 cache=False), start=1):
+        for done, _ in enumerate(client.batch(items(n, "mem"), concurrency=16), start=1):
             if done in (n // 10, n // 2, n):
                 marks[done] = rss_mb()
         seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 """summarise: grounded, validated summaries of conflict and crisis reporting.
 
-Names are imported on first use (PEP 562) so that ``summarise --help`` stays fast.
+The public surface is ``__all__``; everything else is private to the package. Names are imported
+on first use (PEP 562) so that ``summarise --help`` stays fast. No logic lives here.
 """
 
 from __future__ import annotations
@@ -10,22 +11,24 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import asummarise, summarise
-    from .errors import BackendUnavailable, ConfigError, ExtractionFailed, InputError, SummariseError
-    from .result import SummaryResult, Usage
-    from .schema import SCHEMA_VERSION, ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
-    from .sources import Article
+    from summarise.client.summariser import Summariser, asummarise, summarise
+    from summarise.contract.models import SCHEMA_VERSION, ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
+    from summarise.contract.record import DroppedItem, SummaryResult, Usage
+    from summarise.errors import BackendUnavailable, ConfigError, ExtractionFailed, InputError, SummariseError
+    from summarise.hooks import Hooks
+    from summarise.inputs.article import Article
 
 logging.getLogger("summarise").addHandler(logging.NullHandler())  # a library logs, the application shows
 
 _WHERE = {
-    "summarise": "api", "asummarise": "api",
+    "Summariser": "client.summariser", "summarise": "client.summariser", "asummarise": "client.summariser",
+    "Hooks": "hooks",
     "SummariseError": "errors", "InputError": "errors", "ConfigError": "errors",
     "BackendUnavailable": "errors", "ExtractionFailed": "errors",
-    "SummaryResult": "result", "Usage": "result",
-    "SCHEMA_VERSION": "schema", "ArticleSummary": "schema", "CasualtyClaim": "schema",
-    "KeyDemand": "schema", "Negotiation": "schema", "Strike": "schema",
-    "Article": "sources",
+    "SummaryResult": "contract.record", "Usage": "contract.record", "DroppedItem": "contract.record",
+    "SCHEMA_VERSION": "contract.models", "ArticleSummary": "contract.models", "CasualtyClaim": "contract.models",
+    "KeyDemand": "contract.models", "Negotiation": "contract.models", "Strike": "contract.models",
+    "Article": "inputs.article",
 }
 
 __all__ = [
@@ -35,12 +38,15 @@ __all__ = [
     "BackendUnavailable",
     "CasualtyClaim",
     "ConfigError",
+    "DroppedItem",
     "ExtractionFailed",
+    "Hooks",
     "InputError",
     "KeyDemand",
     "Negotiation",
     "Strike",
     "SummariseError",
+    "Summariser",
     "SummaryResult",
     "Usage",
     "asummarise",
@@ -52,7 +58,7 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'summarise' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    return getattr(importlib.import_module(f"summarise.{module}"), name)
 
 
 def __dir__() -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import vcr
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 CASSETTES = ROOT / "cassettes"
 PORT = 8765

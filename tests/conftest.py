@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-DATA = ROOT / "tests" / "data"  # fixtures written or chosen by us, openly licensed
-SEED = EXAMPLES / "zelensky-chernihiv.txt"
+from tests.fakes import FakeChat, fake_backend
+from tests.helpers import SEED
 
 _LOOPBACK = ("127.", "::1", "localhost")
 _real_connect = socket.socket.connect
@@ -39,7 +37,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_dir: Path) 
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     from summarise import backends
 
-    backends._cache.clear()
+    backends._cache.clear()  # each test makes its own backend (the embedded model's tests share one fixture)
     yield
     backends._cache.clear()
 
@@ -53,3 +51,16 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def fake_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChat]:
+    """Model strings ``fake/...`` reach a fake chat endpoint (a test double), made the default model
+    through the environment, so the CLI, batches and briefings run on it as a user's would on theirs."""
+    from summarise.backends import register_provider
+
+    chat = FakeChat()
+    unregister = register_provider("fake", lambda settings, name, progress: fake_backend(chat))
+    monkeypatch.setenv("SUMMARISE_MODEL", "fake/test")
+    yield chat
+    unregister()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,11 +37,16 @@ class FakeChat:
         self.queue = list(answers)
         self.requests: list[dict[str, Any]] = []
         self.responder = responder  # answers from the request when the queue is empty
+        self._lock = threading.Lock()  # a batch's worker threads share one fake
 
     def enqueue(self, answer: str | dict[str, Any] | ChatCompletion | Exception) -> None:
         self.queue.append(answer)
 
     def create(self, **kwargs: Any) -> ChatCompletion:
+        with self._lock:
+            return self._create(**kwargs)
+
+    def _create(self, **kwargs: Any) -> ChatCompletion:
         self.requests.append(copy.deepcopy(kwargs))  # snapshot: Instructor edits messages afterwards
         if not self.queue and self.responder is not None:
             reply = self.responder(kwargs["messages"])

@@ -6,16 +6,15 @@ from pathlib import Path
 import pytest
 
 import summarise
-from summarise import api
-from tests.fakes import FakeChat, fake_backend
-from tests.test_extract import TEXT, answer, claim
+from tests.fakes import FakeChat
+from tests.helpers import TEXT, answer, claim
 
 
 def test_public_surface() -> None:
     assert sorted(summarise.__all__) == sorted([
         "SCHEMA_VERSION", "Article", "ArticleSummary", "BackendUnavailable", "CasualtyClaim", "ConfigError",
-        "ExtractionFailed", "InputError", "KeyDemand", "Negotiation", "Strike", "SummariseError",
-        "SummaryResult", "Usage", "asummarise", "summarise",
+        "DroppedItem", "ExtractionFailed", "Hooks", "InputError", "KeyDemand", "Negotiation", "Strike",
+        "SummariseError", "Summariser", "SummaryResult", "Usage", "asummarise", "summarise",
     ])
     for name in summarise.__all__:
         assert getattr(summarise, name) is not None
@@ -25,10 +24,8 @@ def test_public_surface() -> None:
 
 
 @pytest.fixture
-def chat(monkeypatch: pytest.MonkeyPatch) -> FakeChat:
-    fake = FakeChat()
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
-    return fake
+def chat(fake_provider: FakeChat) -> FakeChat:
+    return fake_provider
 
 
 def test_summarise_text_path_and_article(chat: FakeChat, tmp_path: Path) -> None:
@@ -40,14 +37,14 @@ def test_summarise_text_path_and_article(chat: FakeChat, tmp_path: Path) -> None
     by_path = summarise.summarise(p)
     by_article = summarise.summarise(summarise.Article(text=TEXT, url="https://example.org/a"))
     assert by_text.article_id == by_path.article_id == by_article.article_id
-    assert by_text.summary.casualty_claims[0].count == 22
+    assert by_text.casualty_claims[0].count == 22
     assert by_text.schema_version == summarise.SCHEMA_VERSION
 
 
 def test_async_twin(chat: FakeChat) -> None:
     chat.enqueue(answer(claim()))
     result = asyncio.run(summarise.asummarise(TEXT))
-    assert result.summary.headline.startswith("Russian strike")
+    assert result.headline.startswith("Russian strike")
 
 
 def test_bad_input_raises_input_error() -> None:

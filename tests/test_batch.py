@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summarise import api
-from summarise.batch import asummarise_batch, summarise_batch
+from summarise import Summariser, summarise
 from summarise.cli import main
-from summarise.jsonl import done_ids
-from tests.fakes import FakeChat, fake_backend
-from tests.test_extract import TEXT, answer, claim
+from summarise.storage.jsonl import done_ids
+from tests.fakes import FakeChat
+from tests.helpers import TEXT, answer, claim, fake_client
 
 
 def responder(messages: list[dict[str, str]]) -> str:
@@ -22,19 +21,14 @@ def responder(messages: list[dict[str, str]]) -> str:
 
 
 @pytest.fixture
-def chat(monkeypatch: pytest.MonkeyPatch) -> FakeChat:
-    fake = FakeChat(responder=responder)
-    lock = threading.Lock()
-    backend = fake_backend(fake)
-    original = backend.attempt
+def chat(fake_provider: FakeChat) -> FakeChat:
+    fake_provider.responder = responder
+    return fake_provider
 
-    def attempt(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return original(*args, **kwargs)
 
-    backend.attempt = attempt  # type: ignore[method-assign]
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: backend)
-    return fake
+def client(chat: FakeChat, **options: Any) -> Summariser:
+    options.setdefault("cache", True)
+    return fake_client(chat, **options)
 
 
 def texts(n: int) -> list[dict[str, Any]]:
@@ -43,18 +37,18 @@ def texts(n: int) -> list[dict[str, Any]]:
 
 def test_one_result_per_input_and_errors_do_not_stop_the_job(chat: FakeChat) -> None:
     items: list[Any] = [*texts(5), {"id": "empty", "text": "   "}, {"id": "no-text"}]
-    results = {r.id: r for r in summarise_batch(items, concurrency=3, strategy="single-pass")}
+    results = {r.id: r for r in client(chat).batch(items, concurrency=3)}
     assert set(results) == {"a0", "a1", "a2", "a3", "a4", "empty", "no-text"}
     assert all(results[f"a{i}"].ok for i in range(5))
     assert results["empty"].error_class == "InputError" and not results["no-text"].ok
     record = results["a0"].to_record()
-    assert record["ok"] and record["summary"]["casualty_claims"][0]["count"] == 22 and record["model"] == "fake"
+    assert record["ok"] and record["summary"]["casualty_claims"][0]["count"] == 22
+    assert record["summary"]["model"] == "fake" and set(record) == {"id", "ok", "summary"}
 
 
 def test_async_twin_yields_every_result(chat: FakeChat) -> None:
     async def collect() -> list[str]:
-        return [r.id async for r in asummarise_batch(texts(4), concurrency=4, rate_limit=120,
-                                                     strategy="single-pass")]
+        return [r.id async for r in client(chat).abatch(texts(4), concurrency=4, rate_limit=120)]
     assert sorted(asyncio.run(collect())) == ["a0", "a1", "a2", "a3"]
 
 
@@ -137,7 +131,7 @@ def test_progress_is_off_when_not_a_terminal(chat: FakeChat, tmp_path: Path) -> 
 
 
 def test_logs_command(chat: FakeChat) -> None:
-    api.summarise(TEXT, strategy="single-pass")
+    summarise(TEXT, strategy="single-pass")
     shown = CliRunner().invoke(main, ["logs", "--json"])
     rows = json.loads(shown.stdout)
     assert rows and rows[0]["outcome"] == "ok" and "authorization" not in shown.stdout.lower()
@@ -145,10 +139,9 @@ def test_logs_command(chat: FakeChat) -> None:
     assert CliRunner().invoke(main, ["logs", "--since", "yesterday"]).exit_code == 2
 
 
-def test_summary_line_counts_articles_with_dropped_items(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_summary_line_counts_articles_with_dropped_items(fake_provider: FakeChat, tmp_path: Path) -> None:
     bad = claim(quote="a sentence the article does not contain")
-    fake = FakeChat(responder=lambda messages: answer(claim(), bad))
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
+    fake_provider.responder = lambda messages: answer(claim(), bad)
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(t) for t in texts(2)) + "\n")
     out = tmp_path / "o.jsonl"
@@ -161,7 +154,7 @@ def test_summary_line_counts_articles_with_dropped_items(monkeypatch: pytest.Mon
 
 
 def test_the_bar_total_counts_only_items_still_to_do(tmp_path: Path) -> None:
-    from summarise.batch_cli import _count_in_background
+    from summarise.cli.batch import _count_in_background
 
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(t) for t in texts(5)) + "\n")
@@ -193,11 +186,10 @@ def test_the_rate_limit_counts_model_requests_not_articles(monkeypatch: pytest.M
     monkeypatch.setattr(aiolimiter, "AsyncLimiter", CountingLimiter)
     monkeypatch.setattr(CountingLimiter, "acquired", 0)
     fake = FakeChat("not JSON", answer(claim()), answer(claim()), answer(claim()))  # the first article is reasked
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
-    first = list(summarise_batch(texts(3), concurrency=1, rate_limit=30, strategy="single-pass"))
+    first = list(client(fake).batch(texts(3), concurrency=1, rate_limit=30))
     assert all(r.ok for r in first) and len(fake.requests) == 4
     assert CountingLimiter.acquired == 4  # one per request, the reask included
-    again = list(summarise_batch(texts(3), concurrency=1, rate_limit=30, strategy="single-pass"))
+    again = list(client(fake).batch(texts(3), concurrency=1, rate_limit=30))
     assert all(r.ok and r.result is not None and r.result.cached for r in again)
     assert CountingLimiter.acquired == 4  # cached articles make no request and wait for nothing
 
@@ -212,7 +204,7 @@ def test_stopping_a_batch_waiting_for_the_rate_limit_returns_promptly(chat: Fake
     monkeypatch.setattr(CountingLimiter, "hang", True)
 
     async def first_result() -> None:
-        batch = asummarise_batch(texts(4), concurrency=2, rate_limit=30, strategy="single-pass")
+        batch = client(chat).abatch(texts(4), concurrency=2, rate_limit=30)
         try:
             await asyncio.wait_for(anext(batch), timeout=0.5)
         finally:
@@ -225,7 +217,7 @@ def test_stopping_a_batch_waiting_for_the_rate_limit_returns_promptly(chat: Fake
     assert chat.requests == []
 
 
-def test_closing_a_batch_stops_articles_between_their_model_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_closing_a_batch_stops_articles_between_their_model_calls() -> None:
     import time
 
     def slow(messages: list[dict[str, str]]) -> str:
@@ -233,8 +225,7 @@ def test_closing_a_batch_stops_articles_between_their_model_calls(monkeypatch: p
         return answer(claim()) if "Item 0." in messages[-1]["content"] else "not JSON"
 
     fake = FakeChat(responder=slow)
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
-    batch = summarise_batch(texts(6), concurrency=3, strategy="single-pass", max_retries=10, cache=False)
+    batch = client(fake, max_retries=10, cache=False).batch(texts(6), concurrency=3)
     first = next(batch)
     assert first.id == "a0" and first.ok
     started = time.monotonic()

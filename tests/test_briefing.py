@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summarise import api
-from summarise.briefing.build import load_config
-from summarise.briefing.ledger import Entry, ledger, place_key, resolve_day, signature
-from summarise.briefing.run import every_seconds, run_once
 from summarise.cli import main
 from summarise.errors import ConfigError
-from tests.conftest import EXAMPLES
-from tests.fakes import FakeChat, fake_backend
+from summarise.outputs.briefing.build import load_config
+from summarise.outputs.briefing.ledger import Entry, ledger, place_key, resolve_day, signature
+from summarise.outputs.briefing.run import every_seconds, run_once
+from tests.fakes import FakeChat
+from tests.helpers import EXAMPLES
 
 
 def test_place_keys_tolerate_transliteration() -> None:
@@ -74,13 +73,12 @@ def fake_model() -> Any:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, FakeChat]:
+def workspace(tmp_path: Path, fake_provider: FakeChat) -> tuple[Path, FakeChat]:
     shutil.copytree(EXAMPLES / "fakes", tmp_path / "fakes")
     config = (EXAMPLES / "fakes-briefing.toml").read_text().replace("../briefings/", "out/")
     (tmp_path / "brief.toml").write_text('strategy = "anchored"\n' + config)
-    chat = FakeChat(responder=fake_model())
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(chat))
-    return tmp_path, chat
+    fake_provider.responder = fake_model()
+    return tmp_path, fake_provider
 
 
 def test_fakes_briefing_groups_the_two_events(workspace: tuple[Path, FakeChat]) -> None:
@@ -135,7 +133,7 @@ def test_a_crash_while_writing_keeps_the_previous_briefing(workspace: tuple[Path
     run_once(config)
     before = (folder / "out" / "fakes.html").read_bytes()
     config.write_text(text)
-    import summarise.briefing.render as render
+    import summarise.outputs.briefing.render as render
 
     def crash(briefing: dict[str, Any]) -> str:
         raise OSError("disk full")

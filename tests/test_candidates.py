@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarise.candidates import (
+from summarise.strategies.candidates import (
     Sentence,
     attribution,
     figure_facts,
@@ -12,7 +12,8 @@ from summarise.candidates import (
     sentence_outlet,
     sentences,
 )
-from tests.conftest import SEED
+from tests.fakes import FakeChat
+from tests.helpers import SEED, fake_client
 
 
 def one(text: str) -> Sentence:
@@ -108,7 +109,19 @@ def test_single_people_and_vague_groups_are_figures(text: str, expected: list[tu
 
 
 def test_page_clutter_is_not_a_candidate() -> None:
-    from summarise.candidates import is_clutter
+    from summarise.strategies.candidates import is_clutter
 
     assert is_clutter(one("* [](https://www.reuters.com/world/ukraine-talks-2026-02-05/)"))
     assert not is_clutter(one("Talks between Russia and Ukraine began on the Belarus border."))
+
+
+@pytest.mark.parametrize("phrase, qualifier", [("Not less than", "at_least"), ("No fewer than", "at_least"),
+                                               ("Well over", "more_than"), ("As many as", "up_to")])
+def test_the_figure_finder_and_the_number_reader_share_one_list_of_hedges(phrase: str, qualifier: str) -> None:
+    """The anchored strategy's figure keeps its hedge, so the claim gets the qualifier the hedge states."""
+    text = f"{phrase} 20 people were killed in the shelling, the governor said."
+    chat = FakeChat(responder=lambda messages: {"side": None, "event": "shelling", "claimed_by": "the governor"})
+    result = fake_client(chat, strategy="anchored-casualties").summarise(text)
+    [found] = result.casualty_claims
+    assert (found.count_text, found.count, found.qualifier.value) == (f"{phrase} 20", 20, qualifier)
+    assert found.claimed_by == "the governor"

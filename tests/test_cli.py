@@ -10,13 +10,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summarise import api
 from summarise.cli import main
-from summarise.export import schema_json
-from summarise.record import SummaryRecord
-from tests.conftest import ROOT, SEED
-from tests.fakes import FakeChat, fake_backend
-from tests.test_extract import TEXT, answer, claim
+from summarise.contract.export import schema_json
+from summarise.contract.record import SummaryResult
+from tests.fakes import FakeChat
+from tests.helpers import ROOT, SEED, TEXT, answer, claim
 
 
 @pytest.fixture
@@ -27,10 +25,8 @@ def article(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def chat(monkeypatch: pytest.MonkeyPatch) -> FakeChat:
-    fake = FakeChat()
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
-    return fake
+def chat(fake_provider: FakeChat) -> FakeChat:
+    return fake_provider
 
 
 def invoke(*args: str, **kw: Any) -> Any:
@@ -41,7 +37,7 @@ def test_json_output_is_a_valid_record(article: Path, chat: FakeChat) -> None:
     chat.enqueue(answer(claim()))
     result = invoke(str(article), "--json")
     assert result.exit_code == 0, result.output
-    record = SummaryRecord.model_validate(json.loads(result.stdout))
+    record = SummaryResult.model_validate(json.loads(result.stdout))
     assert record.casualty_claims[0].quote_span.start == TEXT.index("killing 22")
     assert record.schema_version == "1" and record.attempts == 1
 

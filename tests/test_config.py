@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from summarise.config import resolve_settings
 from summarise.errors import ConfigError
+from summarise.settings import resolve_settings
 
 
 def write_config(text: str) -> Path:

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from summarise.store import Store
-from tests.conftest import ROOT, SEED
+from summarise.storage.store import Store
 from tests.fake_server import fake_openai_server
+from tests.helpers import ROOT, SEED
 
 
 def test_kill_9_then_resume_loses_nothing(tmp_path: Path) -> None:

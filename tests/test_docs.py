@@ -6,10 +6,8 @@ import re
 
 import pytest
 
-from summarise import api
-from tests.conftest import ROOT
-from tests.fakes import FakeChat, fake_backend
-from tests.test_extract import answer, claim
+from tests.fakes import FakeChat
+from tests.helpers import ROOT, answer, claim
 
 
 def test_readme_help_blocks_match_the_cli() -> None:
@@ -27,12 +25,12 @@ def test_readme_help_blocks_match_the_cli() -> None:
     assert module.render(text) == text, "README help is stale: run python tools/readme_help.py"
 
 
-def test_readme_python_example_runs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_python_example_runs(fake_provider: FakeChat, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
     seed = (ROOT / "examples" / "zelensky-chernihiv.txt").read_text()
     quote = "killing 22 people and injuring dozens"
     assert quote in seed
-    chat = FakeChat(answer(claim(quote=quote)))
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(chat))
+    fake_provider.enqueue(answer(claim(quote=quote)))
     monkeypatch.chdir(ROOT)
     block = re.search(r"## Python API\n\n```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
     assert block

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 
 from summarise import summarise
 from summarise.cli import main
+from summarise.contract.grounding import normalise
+from summarise.contract.record import SummaryResult
 from summarise.evaluation.score import fabricated_numbers
-from summarise.grounding import normalise
-from summarise.record import SummaryRecord
 from tests.cassette_support import BASE_URL, cassette_path, llama_server, make_vcr, recording
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 __all__ = ["llama_server"]
 
@@ -41,11 +41,11 @@ def test_replayed_summary_is_valid_and_grounded(name: str) -> None:
     if not recording():
         assert cassette.all_played, "unplayed interactions: the request flow changed; re-record"
     assert result.attempts == len(cassette.requests)
-    SummaryRecord.model_validate(result.to_dict())
-    for section, spans in result.spans.items():
-        for item, span in zip(getattr(result.summary, section), spans, strict=True):
-            assert normalise(text[span.start:span.end]) == normalise(item.quote)
-    assert fabricated_numbers(result.to_dict(), text)[0] == 0
+    SummaryResult.model_validate(result.model_dump(mode="json"))  # the record reads back without its article
+    for _, item in result.items():
+        assert item.quote_span is not None
+        assert normalise(text[item.quote_span.start:item.quote_span.end]) == normalise(item.quote)
+    assert fabricated_numbers(result.model_dump(mode="json"), text)[0] == 0
     assert result.usage.prompt_tokens > 0 and result.usage.completion_tokens > 0
 
 
@@ -57,7 +57,7 @@ def test_cli_json_replayed_from_the_server() -> None:
     with make_vcr().use_cassette("cli-seed-zelensky-chernihiv.yaml"):
         result = CliRunner().invoke(main, [str(path), "--json", "--model", "llamacpp/local", "--base-url", BASE_URL])
     assert result.exit_code == 0, result.output
-    record = SummaryRecord.model_validate(json.loads(result.stdout))
+    record = SummaryResult.model_validate(json.loads(result.stdout))
     assert record.model == "llamacpp/local"
 
 

@@ -1,4 +1,5 @@
-"""The reask loop on a fake chat endpoint (a test double with a queue of answers)."""
+"""The single-pass strategy and the shared reask loop, on a fake chat endpoint (a test double with a
+queue of answers), through the client."""
 
 from __future__ import annotations
 
@@ -7,34 +8,26 @@ from typing import Any
 
 import pytest
 
+from summarise import Article, SummaryResult
 from summarise.errors import ExtractionFailed
-from summarise.extract import run
-from summarise.sources import article_from_text
-from tests.fakes import FakeChat, completion, fake_backend
+from summarise.inputs.article import article_from_text
+from tests.fakes import FakeChat, completion
+from tests.helpers import TEXT, answer, claim, fake_client
 
-TEXT = ("Kyiv attacked\n\nAn air strike by Russia hit two schools on Thursday, killing 22 people and injuring "
-        "dozens, Reuters reported. Talks between Russia and Ukraine began on the Belarus-Poland border.")
 ARTICLE = article_from_text(TEXT)
 
 
-def claim(quote: str = "killing 22 people and injuring dozens", count_text: str = "22") -> dict[str, Any]:
-    return {"count": 22, "count_text": count_text, "qualifier": "exact", "outcome": "killed",
-            "population": "unspecified", "side": None, "scope": "incident", "event": "strike on schools",
-            "claimed_by": "unattributed", "reported_via": "Reuters", "quote": quote}
-
-
-def answer(*claims: dict[str, Any], headline: str = "Russian strike on schools kills 22") -> str:
-    return json.dumps({"headline": headline, "summary": "A strike hit two schools.", "key_demands": [],
-                       "strikes": [], "casualty_claims": list(claims), "negotiations": []})
+def run(article: Article, chat: FakeChat, **options: Any) -> SummaryResult:
+    return fake_client(chat, **options).summarise(article)
 
 
 def test_valid_first_answer_is_grounded_with_spans() -> None:
     chat = FakeChat(answer(claim()))
-    result = run(ARTICLE, fake_backend(chat))
+    result = run(ARTICLE, chat)
     assert result.attempts == 1
-    span = result.spans["casualty_claims"][0]
-    assert TEXT[span.start:span.end] == "killing 22 people and injuring dozens"
-    record = result.to_dict()
+    span = result.casualty_claims[0].quote_span
+    assert span is not None and TEXT[span.start:span.end] == "killing 22 people and injuring dozens"
+    record = result.model_dump(mode="json")
     assert record["casualty_claims"][0]["quote_span"] == {"start": span.start, "end": span.end}
     assert record["usage"] == {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}
 
@@ -43,7 +36,7 @@ def test_reask_sends_the_article_once_plus_only_the_latest_errors() -> None:
     bad1 = answer(claim(quote="killing 23 people"))
     bad2 = answer(claim(quote="killing 24 people"))
     chat = FakeChat(bad1, bad2, answer(claim()))
-    result = run(ARTICLE, fake_backend(chat), max_retries=2)
+    result = run(ARTICLE, chat, max_retries=2)
     assert result.attempts == 3
     assert result.usage.total_tokens == 450  # every attempt counted
     first, second, third = (r["messages"] for r in chat.requests)
@@ -56,17 +49,17 @@ def test_reask_sends_the_article_once_plus_only_the_latest_errors() -> None:
 def test_items_still_failing_after_the_last_reask_are_dropped_and_reported() -> None:
     bad = answer(claim(), claim(quote="killing 99 people", count_text="99"))
     chat = FakeChat(bad, bad)
-    result = run(ARTICLE, fake_backend(chat), max_retries=1)
-    assert [c.count for c in result.summary.casualty_claims] == [22]
+    result = run(ARTICLE, chat, max_retries=1)
+    assert [c.count for c in result.casualty_claims] == [22]
     assert len(result.dropped) == 1 and result.dropped[0].section == "casualty_claims"
     assert "not in the article" in result.dropped[0].errors[0]
-    assert result.to_dict()["dropped"][0]["item"]["quote"] == "killing 99 people"
+    assert result.model_dump(mode="json")["dropped"][0]["item"]["quote"] == "killing 99 people"
 
 
 def test_strict_fails_the_article_instead() -> None:
     bad = answer(claim(), claim(quote="killing 99 people", count_text="99"))
     with pytest.raises(ExtractionFailed, match="failed validation after 2 attempt") as info:
-        run(ARTICLE, fake_backend(FakeChat(bad, bad)), max_retries=1, strict=True)
+        run(ARTICLE, FakeChat(bad, bad), max_retries=1, strict=True)
     assert info.value.attempts == 2 and info.value.usage["total_tokens"] == 300
 
 
@@ -74,13 +67,13 @@ def test_errors_outside_items_cannot_be_salvaged() -> None:
     long_headline = " ".join(["word"] * 30)
     chat = FakeChat(answer(claim(), headline=long_headline), answer(claim(), headline=long_headline))
     with pytest.raises(ExtractionFailed, match="headline has 30 words"):
-        run(ARTICLE, fake_backend(chat), max_retries=1)
+        run(ARTICLE, chat, max_retries=1)
 
 
 def test_malformed_json_is_reasked_then_fails() -> None:
     chat = FakeChat('{"headline": "x", "summ', "not json at all")
     with pytest.raises(ExtractionFailed) as info:
-        run(ARTICLE, fake_backend(chat), max_retries=1)
+        run(ARTICLE, chat, max_retries=1)
     assert info.value.attempts == 2
 
 
@@ -88,13 +81,13 @@ def test_an_answer_cut_at_the_token_budget_fails_fast() -> None:
     looping = completion('{"headline": "x", "strikes": [' + '{"target": "a"},' * 50, finish_reason="length")
     chat = FakeChat(looping, answer(claim()))
     with pytest.raises(ExtractionFailed, match="hit the budget of 700 output tokens"):
-        run(ARTICLE, fake_backend(chat), max_tokens=700)
+        run(ARTICLE, chat, max_tokens=700)
     assert len(chat.requests) == 1  # no reask after a runaway answer
 
 
 def test_budget_and_temperature_reach_the_model() -> None:
     chat = FakeChat(answer(claim()))
-    run(ARTICLE, fake_backend(chat), max_tokens=900)
+    run(ARTICLE, chat, max_tokens=900)
     request = chat.requests[0]
     assert request["max_tokens"] == 900 and request["temperature"] == 0
     assert request["response_format"]["type"] == "json_schema"
@@ -105,7 +98,7 @@ def test_template_markup_in_an_article_reaches_the_model_verbatim(markup: str) -
     """Instructor renders messages as Jinja templates when given a context; ours must not be."""
     text = TEXT + f" A banner read {markup} and    indented text\n    stayed."
     chat = FakeChat(answer(claim()))
-    result = run(article_from_text(text), fake_backend(chat))
+    result = run(article_from_text(text), chat)
     assert result.attempts == 1
     sent = "".join(m["content"] for m in chat.requests[0]["messages"])
     assert markup in sent

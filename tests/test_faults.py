@@ -6,10 +6,9 @@ import time
 
 import pytest
 
-from summarise import BackendUnavailable, ExtractionFailed, SummariseError, summarise
-from summarise.batch import summarise_batch
-from tests.conftest import SEED
+from summarise import BackendUnavailable, ExtractionFailed, SummariseError, Summariser, summarise
 from tests.fake_server import Fault, fake_openai_server
+from tests.helpers import SEED
 
 TEXT = SEED.read_text()
 
@@ -67,8 +66,8 @@ def test_a_batch_records_the_failure_and_goes_on() -> None:
     items = [{"id": f"a{i}", "text": TEXT + f" ({i})"} for i in range(4)]
     script = [Fault("status", 400)]  # a client error is not retried: that item fails
     with fake_openai_server(script=script) as (url, _):
-        results = {r.id: r for r in summarise_batch(items, concurrency=1, model="openai/local", base_url=url,
-                                                    strategy="single-pass", max_retries=0, timeout=2.0)}
+        client = Summariser("openai/local", base_url=url, strategy="single-pass", max_retries=0, timeout=2.0)
+        results = {r.id: r for r in client.batch(items, concurrency=1)}
     assert len(results) == 4
     failed = [r for r in results.values() if not r.ok]
     assert len(failed) == 1 and failed[0].error_class == "BackendUnavailable"

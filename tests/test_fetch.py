@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from summarise.errors import InputError
-from summarise.fetch import fetch, load, read_feed, read_url
-from tests.conftest import EXAMPLES
+from summarise.inputs.fetch import fetch, load, read_feed, read_url
+from tests.helpers import EXAMPLES
 
 RELEASE = (EXAMPLES / "isaf" / "2011-10-S-020.txt").read_text()
 PARAGRAPHS = "".join(f"<p>{p}</p>" for p in RELEASE.split("\n") if p.strip())

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarise.grounding import ArticleIndex, normalise
+from summarise.contract.grounding import ArticleIndex, normalise
 
 ARTICLE = "He said \u201cthe  only\nway\u201d \u2014 to stop this war. Reuters\u2019 count: 2,870."
 
@@ -45,7 +45,7 @@ def test_every_substring_of_words_is_located_at_its_span(tokens: list[str], data
 
 def _reference_normalise(text: str) -> tuple[str, list[int]]:
     """The rule spelled out one character at a time (the fast version keeps breakpoints)."""
-    from summarise.grounding import _TRANSLATE
+    from summarise.contract.grounding import _TRANSLATE
 
     out: list[str] = []
     index: list[int] = []
@@ -66,7 +66,7 @@ def _reference_normalise(text: str) -> tuple[str, list[int]]:
 def test_fast_normalisation_and_offsets_agree_with_the_rule() -> None:
     import random
 
-    from summarise.grounding import _normalise_with_map
+    from summarise.contract.grounding import _normalise_with_map
 
     rng = random.Random(7)
     alphabet = list("ab \n\t\u2019\u2014\u00a0\u2028\u3000x1\"")

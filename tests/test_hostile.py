@@ -9,18 +9,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from summarise import api
 from summarise.cli import main
-from summarise.fetch import load
-from tests.fakes import FakeChat, fake_backend
-from tests.test_anchored import TEXT, responder
+from summarise.inputs.fetch import load
+from tests.fakes import FakeChat
+from tests.helpers import ANCHORED_TEXT as TEXT
+from tests.helpers import anchored_responder as responder
 
 
 @pytest.fixture
-def anchored_fake(monkeypatch: pytest.MonkeyPatch) -> FakeChat:
-    chat = FakeChat(responder=responder())
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(chat))
-    return chat
+def anchored_fake(fake_provider: FakeChat) -> FakeChat:
+    fake_provider.responder = responder()
+    return fake_provider
 
 
 def run_cli(path: Path) -> Any:

@@ -12,7 +12,7 @@ from instructor.v2.validation.async_validators import async_field_validator
 from pydantic import BaseModel
 
 from summarise.backends.base import _install_check_once, _prepared, check_once
-from summarise.schema import ArticleSummary
+from summarise.contract.models import ArticleSummary
 from tests.fakes import FakeChat
 
 

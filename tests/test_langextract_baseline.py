@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from summarise.cli import main
+from summarise.contract.models import CasualtyClaim, KeyDemand, Negotiation, Strike
 from summarise.errors import ConfigError
 from summarise.evaluation import runner
 from summarise.evaluation.langextract_baseline import (
@@ -32,9 +33,8 @@ from summarise.evaluation.langextract_baseline import (
     section_of,
 )
 from summarise.evaluation.score import Scores
-from summarise.schema import CasualtyClaim, KeyDemand, Negotiation, Strike
-from summarise.sources import article_from_text
-from tests.conftest import ROOT, SEED
+from summarise.inputs.article import article_from_text
+from tests.helpers import ROOT, SEED
 
 TEXT = ("An air strike by Russia hit two schools on Thursday, killing at least 22 people and injuring dozens, "
         "Reuters reported. Talks between Russia and Ukraine began on the Belarus-Poland border. "

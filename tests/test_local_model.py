@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from summarise.backends.local import LocalBackend
 from summarise.backends.model_file import MODEL_SHA256, embedded_model_path, sha256_of
-from summarise.grounding import ArticleIndex
-from summarise.schema import ArticleSummary, CasualtyClaim
+from summarise.contract.grounding import ArticleIndex
+from summarise.contract.models import ArticleSummary, CasualtyClaim
 
 pytestmark = pytest.mark.model
 

@@ -8,7 +8,7 @@ import venv
 import zipfile
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_wheel_ships_prompts_and_schemas_and_runs(tmp_path: Path) -> None:
@@ -19,7 +19,8 @@ def test_wheel_ships_prompts_and_schemas_and_runs(tmp_path: Path) -> None:
     for expected in ("summarise/prompts/system.j2", "summarise/prompts/user.j2", "summarise/prompts/reask.j2",
                      "summarise/schemas/article_summary.v1.schema.json",
                      "summarise/schemas/summary_record.v1.schema.json",
-                     "summarise/briefing/templates/briefing.html.j2", "summarise/briefing/templates/briefing.md.j2"):
+                     "summarise/outputs/briefing/templates/briefing.html.j2",
+                     "summarise/outputs/briefing/templates/briefing.md.j2"):
         assert expected in names
     # A clean venv that sees this interpreter's dependencies but not the source tree or its editable install.
     env_dir = tmp_path / "venv"
@@ -29,7 +30,7 @@ def test_wheel_ships_prompts_and_schemas_and_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=True).stdout.strip()
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
-    code = ("import summarise, summarise.prompts as p, summarise.export as e, pathlib;"
+    code = ("import summarise, summarise.strategies.templates as p, summarise.contract.export as e, pathlib;"
             "print(pathlib.Path(summarise.__file__).parent);"
             "p.render('system'); e.schema_json(); print(p.prompt_version())")
     out = subprocess.run([str(py), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path).stdout

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarise import prompts
 from summarise.resources import data_dir
+from summarise.strategies import templates as prompts
 
 
 def test_every_template_renders() -> None:

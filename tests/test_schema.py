@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from summarise.export import FILES, schema_json
-from summarise.grounding import ArticleIndex
-from summarise.schema import ArticleSummary, CasualtyClaim
-from tests.conftest import DATA, ROOT, SEED
+from summarise.contract.export import FILES, schema_json
+from summarise.contract.grounding import ArticleIndex
+from summarise.contract.models import ArticleSummary, CasualtyClaim
+from tests.helpers import DATA, ROOT, SEED
 
 ARTICLE = ("An air strike by Russia hit two schools on Thursday, killing 22 people and injuring dozens, "
            "Reuters reported. A 41-year-old man was also killed, police said. "

@@ -6,8 +6,8 @@ import json
 from summarise.evaluation.baselines import regex_claims
 from summarise.evaluation.runner import isaf_minimums
 from summarise.evaluation.score import Scores, fabricated_numbers, names_agree
-from summarise.sources import article_from_text
-from tests.conftest import DATA, SEED
+from summarise.inputs.article import article_from_text
+from tests.helpers import DATA, SEED
 
 GOLD = json.loads((DATA / "seed-gold.json").read_text())
 TEXT = SEED.read_text()

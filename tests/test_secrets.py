@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SEED
 from tests.fake_server import Fault, fake_openai_server
+from tests.helpers import ROOT, SEED
 
 KEY = "sk-proj-TESTSECRET0123456789abcdefXYZ"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from summarise.grounding import ArticleIndex
-from summarise.schema import CasualtyClaim
-from summarise.sides import doubtful_side
+from summarise.contract.grounding import ArticleIndex
+from summarise.contract.models import CasualtyClaim
+from summarise.contract.sides import doubtful_side
 
 ARTICLE = ("Russia has shelled several key sites in Kyiv, killing more than 20 people. "
            "A spokesman said 498 Russian troops have been killed. "

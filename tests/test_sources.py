@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from summarise.errors import InputError
-from summarise.sources import article_from_text, read_article
+from summarise.inputs.article import article_from_text, read_article
 
 
 def test_reads_a_file_and_takes_the_first_line_as_title(tmp_path: Path) -> None:

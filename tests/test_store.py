@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from summarise import api
-from summarise.store import MIGRATIONS, CacheKey, Store, open_store
-from tests.fakes import FakeChat, fake_backend
-from tests.test_extract import TEXT, answer, claim
+from summarise import summarise
+from summarise.storage.store import MIGRATIONS, CacheKey, Store, open_store
+from tests.fakes import FakeChat
+from tests.helpers import TEXT, answer, claim
 
 
 def key(**over: str) -> CacheKey:
@@ -44,26 +44,24 @@ def test_call_log_rows(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def chat(monkeypatch: pytest.MonkeyPatch) -> FakeChat:
-    fake = FakeChat()
-    monkeypatch.setattr(api, "get_backend", lambda settings, progress=None: fake_backend(fake))
-    return fake
+def chat(fake_provider: FakeChat) -> FakeChat:
+    return fake_provider
 
 
 def test_a_cached_rerun_makes_no_model_call(chat: FakeChat) -> None:
     chat.enqueue(answer(claim()))
-    first = api.summarise(TEXT, strategy="single-pass")
-    second = api.summarise(TEXT, strategy="single-pass")
+    first = summarise(TEXT, strategy="single-pass")
+    second = summarise(TEXT, strategy="single-pass")
     assert len(chat.requests) == 1
     assert second.cached and not first.cached
-    assert second.to_dict() == first.to_dict()
+    assert second.model_dump(mode="json", exclude={"cached"}) == first.model_dump(mode="json", exclude={"cached"})
 
 
 def test_no_cache_and_other_strategy_ask_again(chat: FakeChat) -> None:
     for _ in range(2):
         chat.enqueue(answer(claim()))
-    api.summarise(TEXT, strategy="single-pass")
-    api.summarise(TEXT, strategy="single-pass", cache=False)
+    summarise(TEXT, strategy="single-pass")
+    summarise(TEXT, strategy="single-pass", cache=False)
     assert len(chat.requests) == 2
 
 
@@ -71,7 +69,7 @@ def test_every_model_call_is_logged_without_secrets(chat: FakeChat, monkeypatch:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secretsecretsecret1234")
     chat.enqueue(answer(claim(quote="killing 23 people")))
     chat.enqueue(answer(claim()))
-    api.summarise(TEXT, strategy="single-pass")
+    summarise(TEXT, strategy="single-pass")
     rows = list(open_store().calls())
     assert [r["outcome"] for r in rows] == ["ok", "invalid"]
     assert rows[0]["prompt_tokens"] == 100 and rows[0]["model"] == "fake"

@@ -88,7 +88,7 @@ def test_raw_post_sends_what_the_sdk_create_sends_and_parses_the_same() -> None:
 
     from summarise.backends.base import _prepared
     from summarise.backends.openai_compat import chat_completions
-    from summarise.schema import ArticleSummary
+    from summarise.contract.models import ArticleSummary
     from tests.fakes import completion
 
     body = completion('{"headline": "x"}').model_dump_json().encode()

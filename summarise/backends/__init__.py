@@ -3,38 +3,37 @@
 - ``local``: the embedded model in-process (or SUMMARISE_LOCAL_MODEL).
 - ``openai/<model>``: OpenAI, or any OpenAI-compatible server when a base URL is set.
 - ``llamacpp/<alias>``: a llama-cpp-python server (``summarise serve``) at the base URL.
+
+One adapter per provider, registered in ``_FACTORIES``; nothing else in the package branches on
+the provider.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from ..config import Settings
-from ..errors import ConfigError
+from summarise.errors import ConfigError
+from summarise.settings import Settings
 
 if TYPE_CHECKING:
-    from .base import Attempt, Backend
+    from summarise.backends.base import Backend
 
-__all__ = ["Attempt", "Backend", "before_request", "get_backend", "make_backend"]
-
-# A batch's gate (its stop, its rate limit), set on its worker threads; the call log passes it before
-# each model request.
-before_request: ContextVar[Callable[[], None] | None] = ContextVar("summarise_before_request", default=None)
+__all__ = ["Factory", "get_backend", "make_backend", "register_provider"]
 
 Progress = Callable[[str], None]
+Factory = Callable[[Settings, str, Progress | None], "Backend"]
 
 
 def _local(settings: Settings, name: str, progress: Progress | None) -> Backend:
-    from .local import LocalBackend
+    from summarise.backends.local import LocalBackend
 
     return LocalBackend(settings.local_model, progress)
 
 
 def _openai(settings: Settings, name: str, progress: Progress | None) -> Backend:
-    from .openai_compat import HTTPBackend
+    from summarise.backends.openai_compat import HTTPBackend
 
     if not settings.base_url and not settings.api_key:
         raise ConfigError("OpenAI needs an API key: set OPENAI_API_KEY, or pass --base-url for a local server")
@@ -43,7 +42,7 @@ def _openai(settings: Settings, name: str, progress: Progress | None) -> Backend
 
 
 def _llamacpp(settings: Settings, name: str, progress: Progress | None) -> Backend:
-    from .openai_compat import HTTPBackend
+    from summarise.backends.openai_compat import HTTPBackend
 
     if not settings.base_url:
         raise ConfigError("llamacpp/<alias> needs --base-url (or OPENAI_BASE_URL), e.g. http://127.0.0.1:8765/v1")
@@ -51,19 +50,37 @@ def _llamacpp(settings: Settings, name: str, progress: Progress | None) -> Backe
                        timeout=settings.timeout, llamacpp=True)
 
 
-_FACTORIES: dict[str, Callable[[Settings, str, Progress | None], Backend]] = {
+_FACTORIES: dict[str, Factory] = {
     "local": _local,
     "openai": _openai,
     "llamacpp": _llamacpp,
 }
 
 
+def register_provider(prefix: str, factory: Factory) -> Callable[[], None]:
+    """Make ``PREFIX/<name>`` model strings build their backend with ``factory(settings, name, progress)``
+    (another provider, or a test double); returns the function that removes it again."""
+    if prefix in ("local", "openai", "llamacpp"):
+        raise ConfigError(f"provider {prefix!r} is built in and cannot be replaced")
+    _FACTORIES[prefix] = factory
+
+    def unregister() -> None:
+        if _FACTORIES.get(prefix) is factory:
+            del _FACTORIES[prefix]
+        with _lock:
+            for key in [k for k in _cache if str(k[0]).startswith(f"{prefix}/")]:
+                del _cache[key]
+
+    return unregister
+
+
 def make_backend(settings: Settings, progress: Progress | None = None) -> Backend:
     provider, _, name = settings.model.partition("/")
     factory = _FACTORIES.get(provider)
     if factory is None:
+        others = "".join(f", '{p}/<name>'" for p in _FACTORIES if p not in ("local", "openai", "llamacpp"))
         raise ConfigError(
-            f"unknown model {settings.model!r}; use 'local', 'openai/<model>' or 'llamacpp/<alias>'"
+            f"unknown model {settings.model!r}; use 'local', 'openai/<model>' or 'llamacpp/<alias>'{others}"
         )
     return factory(settings, name, progress)
 

@@ -3,15 +3,13 @@
 Adapters only supply a chat-completions ``create`` callable; this module turns one call into an
 ``Attempt``: the validated model, or the raw output with the validation errors for the reask.
 Instructor's own reask loop is not used (``max_retries=0``): its history grows with every
-attempt, ours sends the article once plus only the latest errors (see ``summarise.extract``).
+attempt, ours sends the article once plus only the latest errors (see ``summarise.strategies.loop``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import instructor
@@ -20,9 +18,11 @@ from instructor import ResponseSchema, response_schema
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from ..errors import BackendUnavailable, ConfigError, SummariseError
-from ..result import Usage
-from ..schema import CachedSchema
+from summarise.backends.attempt import Attempt
+from summarise.contract.messages import format_errors
+from summarise.contract.models import CachedSchema
+from summarise.contract.record import Usage
+from summarise.errors import BackendUnavailable, ConfigError, SummariseError
 
 log = logging.getLogger("summarise")
 # Instructor logs every failed attempt as an error (we ask it for one attempt at a time and handle
@@ -30,49 +30,12 @@ log = logging.getLogger("summarise")
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
-@dataclass
-class Attempt:
-    value: BaseModel | None
-    raw: str = ""
-    errors: list[str] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    truncated: bool = False
-    # (section, index) of each list item that failed; None when an error lies outside the items
-    bad_items: set[tuple[str, int]] | None = None
-
-
-def format_errors(exc: BaseException) -> list[str]:
-    """Validation errors as short instructions, one per failed field."""
-    if isinstance(exc, ValidationError):
-        out = []
-        for err in exc.errors(include_url=False):
-            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-            msg = err["msg"].removeprefix("Value error, ")
-            out.append(f"{where}: {msg}" if where else msg)
-        return out
-    if isinstance(exc, json.JSONDecodeError):
-        return [f"the answer is not valid JSON ({exc.msg} at character {exc.pos}); return one JSON object"]
-    return [str(exc)]
-
-
-def bad_items(exc: BaseException) -> set[tuple[str, int]] | None:
-    """The list items a validation error points at, or None if it is not confined to items."""
-    if not isinstance(exc, ValidationError):
-        return None
-    found: set[tuple[str, int]] = set()
-    for err in exc.errors(include_url=False):
-        loc = err["loc"]
-        if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
-            return None
-        found.add((loc[0], loc[1]))
-    return found
-
-
 def _usage(completion: Any) -> Usage:
     usage = getattr(completion, "usage", None)
     if usage is None:
         return Usage()
-    return Usage(int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0))
+    return Usage(prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                 completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0))
 
 
 def _text(completion: Any) -> str:
@@ -194,8 +157,7 @@ class Backend:
             last = exc.failed_attempts[-1]
             if isinstance(last.exception, ValidationError):  # the full list, with the article's checks too
                 return self._checked(_text(last.completion), response_model, context, last.completion)
-            return Attempt(None, _text(last.completion), format_errors(last.exception), _usage(last.completion),
-                           bad_items=bad_items(last.exception))
+            return Attempt(None, _text(last.completion), format_errors(last.exception), _usage(last.completion))
         except openai.OpenAIError as exc:
             raise transport_error(exc, self.where) from None
         completion = getattr(value, "_raw_response", None)
@@ -212,7 +174,7 @@ class Backend:
         try:
             value = response_model.model_validate_json(text, context=context, strict=True)
         except ValidationError as exc:
-            return Attempt(None, text, format_errors(exc), _usage(completion), bad_items=bad_items(exc))
+            return Attempt(None, text, format_errors(exc), _usage(completion))
         return Attempt(value, text, [], _usage(completion))
 
     def close(self) -> None:

@@ -9,10 +9,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import BackendUnavailable, ConfigError
-from .base import Attempt, Backend
-from .llamacpp_format import json_object_schema
-from .model_file import INSTALL_HINT, MODEL_NAME, embedded_model_path, user_model_path
+from summarise.backends.attempt import Attempt
+from summarise.backends.base import Backend
+from summarise.backends.llamacpp_format import json_object_schema
+from summarise.backends.model_file import INSTALL_HINT, MODEL_NAME, embedded_model_path, user_model_path
+from summarise.errors import BackendUnavailable, ConfigError
 
 log = logging.getLogger("summarise")
 

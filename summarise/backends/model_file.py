@@ -16,8 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..config import model_dir
-from ..errors import BackendUnavailable, ConfigError
+from summarise.errors import BackendUnavailable, ConfigError
+from summarise.settings import model_dir
 
 log = logging.getLogger("summarise")
 

@@ -9,9 +9,9 @@ import openai
 from openai import RequestOptions
 from openai.types.chat import ChatCompletion
 
-from .base import Backend
-from .llamacpp_format import json_object_schema
-from .transport import with_transport_retries
+from summarise.backends.base import Backend
+from summarise.backends.llamacpp_format import json_object_schema
+from summarise.backends.transport import with_transport_retries
 
 
 class HTTPBackend(Backend):

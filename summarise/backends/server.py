@@ -7,9 +7,9 @@ import os
 import sys
 from collections.abc import Callable
 
-from ..errors import ConfigError
-from .local import N_CTX, model_path
-from .model_file import INSTALL_HINT
+from summarise.backends.local import N_CTX, model_path
+from summarise.backends.model_file import INSTALL_HINT
+from summarise.errors import ConfigError
 
 
 def server_command(path: str, *, host: str, port: int, n_ctx: int = N_CTX) -> list[str]:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from ..numbers import parse_count
-from ..schema import ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
+from summarise.contract.models import ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
+from summarise.contract.numbers import parse_count
 
 if TYPE_CHECKING:
-    from ..backends import Backend
-    from ..sources import Article
+    from summarise.backends.base import Backend
+    from summarise.inputs.article import Article
 
 PLAIN_PROMPT = "Extract a structured summary of this news article about conflict or crisis.\n\n{article}"
 
@@ -41,7 +41,7 @@ def plain_instructor(article: Article, backend: Backend, max_tokens: int) -> dic
     record: dict[str, Any] = (outcome.value.model_dump(mode="json") if outcome.value is not None
                               else {"headline": "", "summary": "", "key_demands": [], "strikes": [],
                                     "casualty_claims": [], "negotiations": []})
-    record.update(schema_valid=outcome.value is not None, usage=outcome.usage.as_dict(), attempts=1,
+    record.update(schema_valid=outcome.value is not None, usage=outcome.usage.model_dump(), attempts=1,
                   seconds=round(time.monotonic() - started, 2))
     return record
 

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import ConfigError
-from ..numbers import Qualifier, hedge_of, is_vague, parse_count
-from ..schema import Outcome, Population, Scope, Status
-from ..text import is_null_text
+from summarise.contract.models import Outcome, Population, Scope, Status
+from summarise.contract.numbers import Qualifier, hedge_of, is_vague, parse_count
+from summarise.contract.text import is_null_text
+from summarise.errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..sources import Article
+    from summarise.inputs.article import Article
 
 LANGEXTRACT_VERSION = "1.7.1"
 PROMPT_VERSION = f"langextract-{LANGEXTRACT_VERSION}-baseline-1"  # part of the cache key: bump on any change here

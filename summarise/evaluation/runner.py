@@ -15,21 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import prompts
-from ..api import summarise
-from ..backends import get_backend
-from ..candidates import MONTHS
-from ..config import resolve_settings
-from ..errors import SummariseError
-from ..extract import token_budget
-from ..numbers import parse_count
-from ..schema import SCHEMA_VERSION
-from ..sources import Article, article_from_text, read_article
-from ..store import CacheKey, open_store
-from .baselines import plain_instructor, regex_claims
-from .langextract_baseline import PROMPT_VERSION as LANGEXTRACT_PROMPT_VERSION
-from .langextract_baseline import langextract_record, require_langextract
-from .score import Scores
+from summarise.backends import get_backend
+from summarise.client.summariser import summarise
+from summarise.contract.models import SCHEMA_VERSION
+from summarise.contract.numbers import parse_count
+from summarise.errors import SummariseError
+from summarise.evaluation.baselines import plain_instructor, regex_claims
+from summarise.evaluation.langextract_baseline import PROMPT_VERSION as LANGEXTRACT_PROMPT_VERSION
+from summarise.evaluation.langextract_baseline import langextract_record, require_langextract
+from summarise.evaluation.score import Scores
+from summarise.inputs.article import Article, article_from_text, read_article
+from summarise.lexicon import MONTH_PATTERN as MONTHS
+from summarise.settings import resolve_settings
+from summarise.storage.store import CacheKey, open_store
+from summarise.strategies import templates
+from summarise.strategies.single_pass import token_budget
 
 OURS = ("anchored", "single-pass", "anchored-casualties")
 BASELINES = ("plain", "regex", "langextract")
@@ -56,7 +56,7 @@ def record_for(strategy: str, article: Article, options: Options) -> dict[str, A
             return {"error": f"{type(exc).__name__}: {exc}", "schema_valid": False, "casualty_claims": [],
                     "strikes": [], "key_demands": [], "negotiations": [], "seconds": 0.0,
                     "usage": getattr(exc, "usage", {}) or {}, "attempts": getattr(exc, "attempts", 0)}
-        return {**result.to_dict(), "schema_valid": True}
+        return {**result.model_dump(mode="json"), "schema_valid": True}
     if strategy == "regex":
         return regex_claims(article)
     if strategy == "langextract":
@@ -105,7 +105,7 @@ def evaluate(pairs: list[tuple[Path, Path]], strategies: Iterable[str], options:
     """Score every strategy on every (article, gold) pair."""
     strategies = list(strategies)
     check_strategies(strategies, options)
-    report: dict[str, Any] = {"articles": len(pairs), "prompt_version": prompts.prompt_version(), "strategies": {}}
+    report: dict[str, Any] = {"articles": len(pairs), "prompt_version": templates.prompt_version(), "strategies": {}}
     for strategy in strategies:
         scores = Scores()
         seconds, tokens, calls, valid, per_article = [], [], [], 0, {}

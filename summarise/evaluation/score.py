@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..candidates import sentences
-from ..grounding import ArticleIndex, Span, normalise
-from ..schema import SECTIONS
-from ..text import overlap
+from summarise.contract.grounding import ArticleIndex, Span, normalise
+from summarise.contract.models import SECTIONS
+from summarise.contract.text import overlap
+from summarise.strategies.candidates import sentences
 
 FIELD_OVERLAP = 0.5
 NAME_OVERLAP = 0.5
@@ -175,7 +175,7 @@ def fabricated_numbers(record: dict[str, Any], text: str) -> tuple[int, int]:
     digits_in_text = set(_NUMBER.findall(plain))
     values_in_text = {int(n.replace(",", "")) for n in digits_in_text if n.replace(",", "").isdigit()}
     bad = sum(1 for n in found if n not in digits_in_text and n.replace(",", "") not in plain)
-    from ..numbers import parse_count
+    from summarise.contract.numbers import parse_count
 
     for claim, count in zip([c for c in record.get("casualty_claims", []) if isinstance(c.get("count"), int)],
                             counts, strict=True):

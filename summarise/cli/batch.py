@@ -1,0 +1,150 @@
+"""``summarise batch``: many articles to a JSONL file; inputs, resume, progress, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from summarise.cli.options import client_options, model_options
+from summarise.errors import SummariseError
+
+if TYPE_CHECKING:
+    from summarise.client.batch import Item, Result
+
+log = logging.getLogger("summarise")
+
+
+def _pending(inputs: list[str], done: set[str], skipped: list[int]) -> Iterator[Item]:
+    from summarise.client.batch import item_id
+    from summarise.inputs.article import expand_inputs
+
+    for item in expand_inputs(inputs):
+        if item_id(item) in done:
+            skipped[0] += 1
+            continue
+        yield item
+
+
+def _count_in_background(inputs: list[str], done: set[str], report: Callable[[int], None]) -> None:
+    """Count the items still to do in a second pass over the inputs, on a background thread so the
+    batch starts at once; the bar then shows a total and an ETA. Only used when a bar is drawn."""
+
+    def count() -> None:
+        with contextlib.suppress(SummariseError):  # a bad input: the batch itself reports it
+            report(sum(1 for _ in _pending(inputs, done, [0])))
+
+    threading.Thread(target=count, name="summarise-count", daemon=True).start()
+
+
+def _log_above(progress_bar: Any) -> Callable[[], None]:
+    """Send our log lines (transport retries) through the progress bar's console while it runs.
+
+    Rich redirects ``sys.stderr`` for a live display, but a logging handler keeps the stream it was
+    given, and its lines would tear the bar. Returns the function that puts the streams back.
+    """
+    handlers = [h for h in log.handlers if isinstance(h, logging.StreamHandler) and h.stream is sys.__stderr__]
+    for handler in handlers:
+        handler.setStream(sys.stderr)  # Rich's proxy while the bar is live
+
+    def restore() -> None:
+        for handler in handlers:
+            handler.setStream(sys.__stderr__)
+
+    return restore
+
+
+def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | None, cache: bool,
+              options: dict[str, Any]) -> int:
+    """Returns the exit code: 0 when every item succeeded, 1 when some failed, 130 when interrupted."""
+    from summarise.client.summariser import Summariser
+    from summarise.storage import jsonl
+
+    done = jsonl.done_ids(out)
+    skipped = [0]
+    counts = {"ok": 0, "failed": 0, "dropped": 0}
+    local = (options.get("model") or "local") == "local" and not options.get("base_url")
+    note = " (embedded model: one article at a time)" if local else ""
+    started = time.monotonic()
+    interrupted = False
+    progress_bar: Any = None
+    task: Any = None
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress_bar = Progress(TextColumn("[bold]summarise batch[/bold]" + note), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), transient=False,
+                                console=__import__("rich.console").console.Console(stderr=True))
+        task = progress_bar.add_task("batch", total=None, rate="")
+        progress_bar.start()
+        restore = _log_above(progress_bar)
+        _count_in_background(inputs, done, lambda total: progress_bar.update(task, total=total))
+    else:
+        log.info("summarise batch%s: writing %s", note, out)
+
+    def on_result(result: Result) -> None:
+        counts["ok" if result.ok else "failed"] += 1
+        counts["dropped"] += bool(result.result is not None and result.result.dropped)
+        finished = counts["ok"] + counts["failed"]
+        rate = finished / max(time.monotonic() - started, 1e-6)
+        if progress_bar is not None:
+            progress_bar.update(task, completed=finished, rate=f"{rate * 60:.1f}/min · {counts['failed']} failed")
+        else:
+            log.info("%d done (%d failed), %.1f/min: %s", finished, counts["failed"], rate * 60, result.id)
+
+    fh = jsonl.open_append(out)
+    try:
+        client = Summariser(cache=cache, **options)
+        for result in client.batch(_pending(inputs, done, skipped), concurrency=concurrency, rate_limit=rpm):
+            jsonl.append(fh, result.to_record())
+            on_result(result)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        fh.close()
+        if progress_bar is not None:
+            restore()
+            progress_bar.stop()
+    total = counts["ok"] + counts["failed"]
+    dropped = f"; {counts['dropped']} with items dropped by the checks (see 'dropped')" if counts["dropped"] else ""
+    click.echo(f"summarise batch: {total} done ({counts['ok']} ok, {counts['failed']} failed{dropped}), "
+               f"{skipped[0]} already in {out}" + ("; interrupted: run the same command to resume" if interrupted
+                                                    else ""), err=True)
+    if interrupted:
+        return 130
+    return 1 if counts["failed"] else 0
+
+
+@click.command("batch")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSONL results file; rerunning with the same file skips ids already done.")
+@model_options
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Articles in flight at once (the embedded model still runs one at a time).")
+@click.option("--rpm", type=click.FloatRange(0.1),
+              help="At most this many model requests per minute (reasks count; cached articles make none).")
+@click.option("--no-cache", is_flag=True, help="Ask the model again even for cached summaries.")
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
+def batch_cmd(inputs: tuple[str, ...], out: Path, concurrency: int, rpm: float | None, no_cache: bool, verbose: int,
+              **options: Any) -> None:
+    """Summarise many articles: files, folders, globs or JSONL records (id, text, url, title, ...).
+
+    Each output line is one complete JSON record {"id", "ok", "summary" | "error"}; "summary" is the
+    same record 'summarise run --json' prints. Ctrl-C stops cleanly; run the same command again to resume.
+    """
+    from summarise.cli import setup_logging
+
+    setup_logging(verbose)
+    sys.exit(run_batch(list(inputs), out, concurrency=concurrency, rpm=rpm, cache=not no_cache,
+                       options=client_options(**options)))
+
+
+COMMANDS = [batch_cmd]

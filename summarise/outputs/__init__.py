@@ -1,0 +1,1 @@
+"""What users read: renderers for one record and briefings built from many."""

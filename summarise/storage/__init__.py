@@ -1,0 +1,1 @@
+"""What is kept on disk: the SQLite store (cache, call log, feed state), JSONL results, atomic writes."""

@@ -1,0 +1,258 @@
+"""The anchored strategy: code finds the figures and candidate sentences, the model only classifies.
+
+Quotes and counts come from code (sentences and number expressions found in the article), so they
+are grounded by construction; the model fills small grammar-constrained schemas per figure and per
+section (``questions``). Every call shares the same prefix (system prompt, then the article), so
+llama.cpp reuses its cached prefix and each call only processes the short question at the end.
+Long articles are split into overlapping chunks, each chunk serving as the prefix for the
+questions it contains. The assembled summary is validated by the same checks as any other output.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from summarise.contract.grounding import normalise
+from summarise.contract.models import SECTIONS, ArticleSummary
+from summarise.contract.numbers import is_vague, parse_count
+from summarise.contract.text import is_null_text
+from summarise.lexicon import AGENCIES
+from summarise.strategies import templates
+from summarise.strategies.candidates import (
+    Figure,
+    Sentence,
+    attribution,
+    figure_facts,
+    figures,
+    is_clutter,
+    looks_like_injection,
+    scope_of,
+    section_sentences,
+    sentence_outlet,
+    sentences,
+)
+from summarise.strategies.loop import Run
+from summarise.strategies.merge import merge_claims, merge_same
+from summarise.strategies.questions import (
+    SECTION_LIMITS,
+    SECTION_TASKS,
+    GroundedOverview,
+    Overview,
+    SentenceAnswer,
+    SentenceFacts,
+    item_model,
+    selection_model,
+)
+
+CHUNK_CHARS = 9_000  # about 2,300 tokens of article per prefix
+OVERLAP_SENTENCES = 2
+MAX_SECTION_CANDIDATES = 14
+# output tokens per question (``--max-tokens`` replaces each when given)
+OVERVIEW_TOKENS = 220
+FIGURE_TOKENS = 120
+ITEM_TOKENS = 160
+
+
+def chunks(all_sentences: list[Sentence], limit: int = CHUNK_CHARS) -> list[list[Sentence]]:
+    """Consecutive sentences of at most ``limit`` characters, overlapping by a couple of sentences."""
+    out: list[list[Sentence]] = []
+    current: list[Sentence] = []
+    size = 0
+    for sentence in all_sentences:
+        if current and size + len(sentence.text) > limit:
+            out.append(current)
+            current = current[-OVERLAP_SENTENCES:]
+            size = sum(len(s.text) + 1 for s in current)
+        current.append(sentence)
+        size += len(sentence.text) + 1
+    if current:
+        out.append(current)
+    return out
+
+
+def _prefix(text: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": templates.render("anchored_system")},
+            {"role": "user", "content": templates.render("anchored_article", article=text)}]
+
+
+def _ask(prefix: list[dict[str, str]], question: str) -> list[dict[str, str]]:
+    return [*prefix, {"role": "user", "content": question}]
+
+
+def _chunk_text(article: str, chunk: list[Sentence]) -> str:
+    """The chunk as the article has it; sentences left out (suspected injections) stay out."""
+    parts = [chunk[0].text]
+    for before, after in itertools.pairwise(chunk):
+        parts.append(article[before.end:after.start] if after.index == before.index + 1 else "\n")
+        parts.append(after.text)
+    return "".join(parts)
+
+
+def _figures_to_ask(all_sentences: list[Sentence]) -> list[Figure]:
+    found = [f for s in all_sentences if not is_clutter(s) for f in figures(s)]
+    body_values = {parse_count(f.text) or normalise(f.text).lower() for f in found if not f.sentence.is_heading}
+    # a heading usually repeats a figure of the body: ask about the body's occurrence only
+    return [f for f in found if not f.sentence.is_heading
+            or (parse_count(f.text) or normalise(f.text).lower()) not in body_values]
+
+
+def _title(run: Run) -> str:
+    return " ".join((run.article.title or "Untitled article").split()[:25])
+
+
+def _overview(run: Run, prefix: list[dict[str, str]]) -> dict[str, str]:
+    answer = run.ask(_ask(prefix, templates.render("anchored_overview")), GroundedOverview, OVERVIEW_TOKENS,
+                     why="overview")
+    if isinstance(answer.value, Overview):
+        return {"headline": answer.value.headline, "summary": answer.value.summary}
+    run.warnings.append(f"headline and summary fell back to the article's own title ({'; '.join(answer.errors[:2])})")
+    return {"headline": _title(run), "summary": _title(run)}
+
+
+def _claimant(name: str) -> str:
+    """An outlet relays a claim; it is not the claimant."""
+    return "unattributed" if name.strip() in AGENCIES else name
+
+
+def _single_person(text: str) -> int | None:
+    """1 for an expression that names one person ("a Taliban leader"); numbers are read by the schema."""
+    return 1 if parse_count(text) is None and not is_vague(text) else None
+
+
+def _claims_for(run: Run, prefix: list[dict[str, str]], found: list[Figure]) -> list[dict[str, Any]]:
+    """Claims for the figures of one sentence: one small model call, the rest read by code."""
+    sentence = found[0].sentence
+    facts = []
+    previous = None
+    for figure in found:
+        fact = figure_facts(figure)
+        outcome = fact.outcome or previous  # "killing 24 people, including eight children"
+        previous = outcome
+        if outcome is not None:
+            facts.append((figure, fact, outcome))
+    if not facts:
+        return []
+    claimants = {figure.start: attribution(sentence, figure.start) for figure, _, _ in facts}
+    ask_claimant = not all(claimants.values())
+    question = templates.render("anchored_figure", sentence=sentence.text, figures=[f.text for f, _, _ in facts],
+                                ask_claimant=ask_claimant)
+    answer = run.ask(_ask(prefix, question), SentenceAnswer if ask_claimant else SentenceFacts, FIGURE_TOKENS,
+                     why="figure")
+    value = answer.value
+    if not isinstance(value, SentenceFacts):
+        for figure, _, _ in facts:
+            run.drop("casualty_claims", {"count_text": figure.text, "raw": answer.raw}, answer.errors)
+        return []
+    via = sentence_outlet(sentence)
+    return [{
+        "count": _single_person(figure.text), "count_text": figure.text, "qualifier": "exact", "outcome": outcome,
+        "population": fact.population, "side": fact.side or value.side, "scope": scope_of(sentence),
+        "event": value.event,
+        "claimed_by": claimants[figure.start] or _claimant(getattr(value, "claimed_by", "unattributed")),
+        "reported_via": via, "quote": sentence.text,
+    } for figure, fact, outcome in facts]
+
+
+def _section(run: Run, prefix: list[dict[str, str]], section: str, candidates: list[Sentence]) -> list[dict[str, Any]]:
+    """Two small steps: the model picks the sentences that report an item, then fills each one."""
+    what, _ = SECTION_TASKS[section]
+    numbered = {i + 1: s for i, s in enumerate(candidates)}
+    question = templates.render("anchored_select", what=what,
+                                candidates=[{"number": n, "text": s.text} for n, s in numbered.items()])
+    limit = min(SECTION_LIMITS[section], len(numbered))
+    chosen = run.ask(_ask(prefix, question), selection_model(list(numbered), limit), 12 + 4 * limit, why="select")
+    if chosen.value is None:
+        run.warnings.append(f"{section}: no valid selection ({'; '.join(chosen.errors[:2])})")
+        return []
+    items = []
+    model = item_model(section)
+    for number in dict.fromkeys(chosen.value.sentences):  # type: ignore[attr-defined]
+        sentence = numbered[number]
+        ask = templates.render(f"anchored_{section}", sentence=sentence.text)
+        answer = run.ask(_ask(prefix, ask), model, ITEM_TOKENS, why="section")
+        if answer.value is None:
+            run.drop(section, {"quote": sentence.text, "raw": answer.raw}, answer.errors)
+            continue
+        values = {k: _none_if_null(v) for k, v in answer.value.model_dump(mode="json").items()}
+        if echo := _echo(values, ask, sentence.text):
+            run.drop(section, {"quote": sentence.text, "raw": answer.raw},
+                     [f"the answer repeats the instructions ({echo!r}), not the sentence"])
+            continue
+        items.append({**values, "quote": sentence.text})
+    return items
+
+
+def _none_if_null(value: Any) -> Any:
+    """"null" written as a string means no value."""
+    return None if isinstance(value, str) and is_null_text(value) else value
+
+
+def _echo(values: dict[str, Any], question: str, sentence: str) -> str | None:
+    """A free-text answer copied from the question's instructions (not from the sentence): the
+    model found nothing to describe ("description: a few words on what the talks are")."""
+    instructions = normalise(question.replace(sentence, " ")).lower()
+    in_sentence = normalise(sentence).lower()
+    for value in values.values():
+        if isinstance(value, str) and len(value.split()) >= 3:
+            plain = normalise(value).lower()
+            if plain in instructions and plain not in in_sentence:
+                return value
+    return None
+
+
+def _usable_sentences(run: Run) -> list[Sentence]:
+    """The article's sentences, less those that read like instructions to a model (reported in warnings)."""
+    all_sentences = sentences(run.article.text)
+    suspicious = [s for s in all_sentences if looks_like_injection(s)]
+    for s in suspicious:
+        run.warnings.append(f"sentence {s.index + 1} reads like instructions to a model, not reporting; "
+                            f"it was not used: {s.text[:100]!r}")
+    return [s for s in all_sentences if s not in suspicious]
+
+
+def run(run: Run, *, casualties_only: bool = False) -> ArticleSummary:
+    """Summarise the run's article with the anchored strategy.
+
+    ``casualties_only`` skips the headline call (the article's title stands in) and the other
+    sections: a faster mode for casualty counting.
+    """
+    article = run.article
+    all_sentences = _usable_sentences(run)
+    parts = chunks(all_sentences)
+    asked = _figures_to_ask(all_sentences)
+    data: dict[str, Any] = {name: [] for name in SECTIONS}
+    seen_sentences: set[int] = set()
+    seen_sections: dict[str, set[int]] = {name: set() for name in SECTION_TASKS}
+    total = len({f.sentence.index for f in asked})
+    for number, chunk in enumerate(parts):
+        prefix = _prefix(_chunk_text(article.text, chunk))
+        members = {s.index for s in chunk}
+        if number == 0:
+            run.say(f"reading the article ({len(article.text):,} characters, {len(parts)} part(s))")
+            data.update({"headline": _title(run), "summary": ""} if casualties_only else _overview(run, prefix))
+        by_sentence: dict[int, list[Figure]] = {}
+        for figure in asked:
+            if figure.sentence.index in members and figure.sentence.index not in seen_sentences:
+                by_sentence.setdefault(figure.sentence.index, []).append(figure)
+        for index, found in by_sentence.items():
+            seen_sentences.add(index)
+            run.say(f"casualty figures: sentence {len(seen_sentences)} of {total} ({', '.join(f.text for f in found)})")
+            data["casualty_claims"].extend(_claims_for(run, prefix, found))
+        for section, (_task, pattern) in ({} if casualties_only else SECTION_TASKS).items():
+            candidates = [s for s in section_sentences(chunk, pattern) if s.index not in seen_sections[section]]
+            candidates = candidates[:MAX_SECTION_CANDIDATES]
+            if not candidates:
+                continue
+            seen_sections[section].update(s.index for s in candidates)
+            run.say(f"{section.replace('_', ' ')}: {len(candidates)} candidate sentence(s)")
+            data[section].extend(_section(run, prefix, section, candidates))
+    data["casualty_claims"] = merge_claims(data["casualty_claims"])
+    for section, limit in SECTION_LIMITS.items():
+        data[section] = merge_same(section, data[section])[:limit]
+    return run.validate(data)
+
+
+def run_casualties_only(run_: Run) -> ArticleSummary:
+    """``anchored-casualties``: casualty claims only, the title as headline."""
+    return run(run_, casualties_only=True)

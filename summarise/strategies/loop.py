@@ -1,0 +1,141 @@
+"""What every strategy shares: one article's run, the one reask loop and the one drop-and-report path.
+
+``Run.ask`` puts one question to the model with bounded validation reasks. Each reask sends the
+question once plus the latest failed answer and its errors, never the whole history, so the prompt
+does not grow with the number of attempts. ``Run.validate`` checks a whole summary against the
+article; items that still fail are dropped and reported (``dropped``), unless ``strict`` asks for
+the whole article to fail instead. Nothing unchecked is ever returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from summarise.backends.attempt import Model
+from summarise.contract.grounding import ArticleIndex
+from summarise.contract.messages import format_errors, item_errors
+from summarise.contract.models import ArticleSummary
+from summarise.contract.record import DroppedItem, Usage
+from summarise.errors import ExtractionFailed
+from summarise.hooks import Hooks
+from summarise.inputs.article import Article
+from summarise.strategies import templates
+
+log = logging.getLogger("summarise")
+
+Progress = Callable[[str], None]
+Why = Literal["overview", "figure", "section", "select", "summary"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a caller may set for any strategy; each one reaches every strategy."""
+
+    max_retries: int = 2  # validation reasks after the first answer, per question
+    max_tokens: int | None = None  # output-token budget per call; None: the strategy's own per question
+    strict: bool = False  # fail the article instead of dropping items that still fail their checks
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: BaseModel | None
+    raw: str = ""
+    errors: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass
+class Run:
+    """One article being summarised: the model to ask, the options, and what the run has spent so far."""
+
+    article: Article
+    model: Model
+    options: Options = field(default_factory=Options)
+    hooks: Hooks = field(default_factory=Hooks)
+    progress: Progress | None = None
+    index: ArticleIndex = field(init=False)
+    usage: Usage = field(default_factory=Usage)
+    calls: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dropped: list[DroppedItem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.index = ArticleIndex(self.article.text)
+        self.warnings.extend(self.article.warnings)
+
+    def say(self, message: str) -> None:
+        if self.progress:
+            self.progress(message)
+
+    def budget(self, default: int) -> int:
+        """Output tokens for one call: ``--max-tokens`` when given, else the strategy's own figure."""
+        return self.options.max_tokens or default
+
+    def ask(self, messages: list[dict[str, str]], response_model: type[BaseModel], default_budget: int, *,
+            why: Why, announce: bool = False) -> Answer:
+        """One question with bounded reasks; the answer, or the last raw output with its errors."""
+        budget = self.budget(default_budget)
+        current = messages
+        retries = self.options.max_retries
+        answer = Answer(None)
+        for number in range(1, retries + 2):
+            if announce:
+                self.say(f"attempt {number} of {retries + 1}" + (" (fixing validation errors)" if number > 1 else ""))
+            outcome = self.model.attempt(current, response_model, {"article": self.index}, budget)
+            self.calls += 1
+            self.usage.add(outcome.usage)
+            if outcome.value is not None:
+                return Answer(outcome.value, outcome.raw)
+            answer = Answer(None, outcome.raw, outcome.errors, outcome.truncated)
+            log.info("%s: attempt %d failed validation: %s", why, number, "; ".join(outcome.errors[:5]))
+            self.hooks.emit("validation_error", errors=outcome.errors, attempt_number=number)
+            if outcome.truncated or number > retries:
+                break
+            self.hooks.emit("reask", errors=outcome.errors, attempt_number=number)
+            current = reask_messages(messages, outcome.raw, outcome.errors)
+        return answer
+
+    def drop(self, section: str, item: Any, errors: list[str]) -> None:
+        """Leave an item out and say so (``dropped``, the ``item_dropped`` hook)."""
+        dropped = DroppedItem(section=section, item=item, errors=errors)
+        self.dropped.append(dropped)
+        self.hooks.emit("item_dropped", item=dropped)
+
+    def validate(self, data: dict[str, Any]) -> ArticleSummary:
+        """The summary ``data`` describes, checked against the article.
+
+        Items that fail are dropped (and reported) until the rest validates, unless ``strict``;
+        ExtractionFailed when an error lies outside the items or ``strict`` forbids dropping.
+        """
+        data = {k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
+        while True:
+            try:
+                return ArticleSummary.model_validate(data, context={"article": self.index})
+            except ValidationError as exc:
+                bad = item_errors(exc)
+                if bad is None or self.options.strict:
+                    shown = "; ".join(format_errors(exc)[:5])
+                    raise ExtractionFailed(f"the summary failed validation: {shown}", attempts=self.calls,
+                                           errors=format_errors(exc),
+                                           usage=self.usage.model_dump()) from None
+                # pop from the end so positions stay valid; report in the article's order
+                popped = [(section, data[section].pop(position), reasons)
+                          for (section, position), reasons in sorted(bad.items(), reverse=True)]
+                for section, item, reasons in reversed(popped):
+                    self.drop(section, item, reasons)
+
+    def failed(self, message: str, errors: list[str]) -> ExtractionFailed:
+        return ExtractionFailed(message, attempts=self.calls, errors=errors, usage=self.usage.model_dump())
+
+
+def reask_messages(base: list[dict[str, str]], raw: str, errors: list[str]) -> list[dict[str, str]]:
+    return [
+        *base,
+        {"role": "assistant", "content": raw},
+        {"role": "user", "content": templates.render("reask", errors=errors)},
+    ]
