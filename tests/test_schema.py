@@ -119,3 +119,19 @@ def test_schema_files_ship_inside_the_package_dir_lookup() -> None:
 
     assert (data_dir("schemas") / "article_summary.v1.schema.json").is_file()
     assert Path(data_dir("prompts"), "system.j2").is_file()
+
+
+def test_a_record_carries_its_spans_and_is_checked_against_its_article() -> None:
+    from summarise.contract.record import SummaryResult
+
+    meta = {"article_id": "x", "model": "m", "prompt_version": "p"}
+    record = SummaryResult.model_validate({**summary(casualty_claims=[claim()]), **meta}, context=CTX)
+    span = record.casualty_claims[0].quote_span
+    assert span is not None and ARTICLE[span.start:span.end] == "killing 22 people and injuring dozens"
+    data = record.model_dump(mode="json")
+    assert SummaryResult.model_validate(data).casualty_claims[0].quote_span == span  # read back as it is
+    del data["casualty_claims"][0]["quote_span"]
+    with pytest.raises(ValidationError, match="quote_span is missing"):
+        SummaryResult.model_validate(data)
+    with pytest.raises(ValidationError, match="not in the article"):
+        SummaryResult.model_validate({**data, "casualty_claims": [claim(quote="killing 23 people")]}, context=CTX)

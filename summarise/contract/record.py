@@ -71,49 +71,38 @@ class QuoteSpan(BaseModel):
     end: int
 
 
-def _with_span(item: Any, info: ValidationInfo) -> Any:
-    """Locate the item's quote when the article is at hand; otherwise keep the span it carries."""
-    article = article_in(info)
-    if article is not None:
-        span = article.locate(item.quote)
-        if span is None:  # the quote check runs first; never pass an unlocated quote off as grounded
-            raise ValueError(f"quote {item.quote[:120]!r} is not in the article")
-        item.quote_span = QuoteSpan(start=span.start, end=span.end)
-    elif item.quote_span is None:
-        raise ValueError("quote_span is missing and there is no article to locate the quote in")
-    return item
-
-
-class SpannedDemand(KeyDemand):
-    quote_span: QuoteSpan | SkipJsonSchema[None] = None
+class _Located(BaseModel):
+    """Each item class below adds ``quote_span`` after its own fields; this check fills it."""
 
     @model_validator(mode="after")
-    def _span(self, info: ValidationInfo) -> SpannedDemand:
-        return _with_span(self, info)  # type: ignore[no-any-return]
+    def _locate(self, info: ValidationInfo) -> Any:
+        """Locate the quote when the article is at hand; otherwise keep the span the item carries."""
+        item: Any = self
+        article = article_in(info)
+        if article is not None:
+            span = article.locate(item.quote)
+            if span is None:  # the quote check runs first; never pass an unlocated quote off as grounded
+                raise ValueError(f"quote {item.quote[:120]!r} is not in the article")
+            item.quote_span = QuoteSpan(start=span.start, end=span.end)
+        elif item.quote_span is None:
+            raise ValueError("quote_span is missing and there is no article to locate the quote in")
+        return self
 
 
-class SpannedStrike(Strike):
+class SpannedDemand(KeyDemand, _Located):
     quote_span: QuoteSpan | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def _span(self, info: ValidationInfo) -> SpannedStrike:
-        return _with_span(self, info)  # type: ignore[no-any-return]
 
-
-class SpannedClaim(CasualtyClaim):
+class SpannedStrike(Strike, _Located):
     quote_span: QuoteSpan | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def _span(self, info: ValidationInfo) -> SpannedClaim:
-        return _with_span(self, info)  # type: ignore[no-any-return]
 
-
-class SpannedNegotiation(Negotiation):
+class SpannedClaim(CasualtyClaim, _Located):
     quote_span: QuoteSpan | SkipJsonSchema[None] = None
 
-    @model_validator(mode="after")
-    def _span(self, info: ValidationInfo) -> SpannedNegotiation:
-        return _with_span(self, info)  # type: ignore[no-any-return]
+
+class SpannedNegotiation(Negotiation, _Located):
+    quote_span: QuoteSpan | SkipJsonSchema[None] = None
 
 
 class SummaryResult(ArticleSummary):
