@@ -5,6 +5,7 @@ Also the one TOML loader (pydantic models give the unknown-key errors) and the o
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -47,8 +48,13 @@ class Settings:
     strategy: str = "auto"
 
     def cache_key(self) -> tuple[Any, ...]:
-        """Identifies a backend instance; holds no secret."""
-        return (self.model, self.base_url, self.local_model, self.timeout, bool(self.api_key))
+        """Identifies a backend instance: two keys or two servers never share one; holds no secret."""
+        return (self.model, self.base_url, self.local_model, self.timeout, key_fingerprint(self.api_key))
+
+
+def key_fingerprint(api_key: str | None) -> str:
+    """A short one-way hash of an API key: tells keys apart in cache keys without holding the key."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:12] if api_key else ""
 
 
 class ConfigFile(BaseModel):

@@ -12,7 +12,9 @@ from summarise import Article, ConfigError, Hooks, Summariser
 from summarise.storage.store import Store
 from summarise.strategies import NAMES
 from tests.fakes import FakeChat, fake_backend
-from tests.helpers import ANCHORED_TEXT, TEXT, anchored_responder, answer, claim, fake_client
+from tests.helpers import ANCHORED_TEXT, SEED, TEXT, anchored_responder, answer, claim, fake_client
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 
 def responder_for(strategy: str) -> Any:
@@ -92,3 +94,21 @@ def test_a_given_article_is_not_rebuilt() -> None:
     article = Article(text=TEXT, title="Kyiv", url="https://example.org/a", outlet="Example")
     client = fake_client(FakeChat(answer(claim())))
     assert client.summarise(article).article_id == article.id
+
+
+def test_two_servers_behind_one_model_name_never_share_answers() -> None:
+    from tests.fake_server import fake_openai_server
+
+    with fake_openai_server() as (first_url, first), fake_openai_server() as (second_url, second):
+        for url in (first_url, second_url, first_url):
+            Summariser("openai/local", base_url=url, strategy="single-pass", max_retries=0).summarise(SEED_TEXT)
+    assert (first.requests, second.requests) == (1, 1)  # the second server was asked; the first rerun was cached
+
+
+def test_two_keys_never_share_a_client() -> None:
+    from summarise.settings import resolve_settings
+
+    one = resolve_settings(model="openai/x", api_key="sk-one-aaaaaaaaaaaaaaaa")
+    two = resolve_settings(model="openai/x", api_key="sk-two-bbbbbbbbbbbbbbbb")
+    assert one.cache_key() != two.cache_key()
+    assert "sk-one" not in repr(one.cache_key())  # a hash, never the key

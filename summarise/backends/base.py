@@ -128,9 +128,13 @@ class Backend:
     """A model reachable through an OpenAI-style ``create`` callable."""
 
     def __init__(self, name: str, create: Callable[..., Any], *, request_model: str, where: str,
-                 mode: instructor.Mode = instructor.Mode.JSON_SCHEMA, default_strategy: str = "single-pass") -> None:
+                 mode: instructor.Mode = instructor.Mode.JSON_SCHEMA, default_strategy: str = "single-pass",
+                 endpoint: str = "") -> None:
         self.name = name
         self.where = where
+        # which server and key answer (a hash, never the key): part of every cache key, so two servers
+        # behind the same model name never share answers; "" for the embedded model
+        self.endpoint = endpoint
         # Chosen by measurement (benchmarks/README.md): small local models need the anchored strategy
         self.default_strategy = default_strategy
         self._request_model = request_model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from openai import RequestOptions
 from openai.types.chat import ChatCompletion
 
 from summarise.backends.base import Backend
+from summarise.settings import key_fingerprint
 from summarise.backends.llamacpp_format import json_object_schema
 from summarise.backends.transport import with_transport_retries
 
@@ -27,8 +29,9 @@ class HTTPBackend(Backend):
         if llamacpp:
             create = json_object_schema(create)
         where = base_url or "the OpenAI API"
+        endpoint = hashlib.sha256(f"{where}\0{key_fingerprint(api_key)}".encode()).hexdigest()[:12]
         super().__init__(name, create, request_model=model, where=where,
-                         default_strategy="anchored" if llamacpp else "single-pass")
+                         default_strategy="anchored" if llamacpp else "single-pass", endpoint=endpoint)
         self._client = client
 
     def close(self) -> None:

@@ -108,7 +108,7 @@ class Summariser:
         settings = self.settings
         backend = self.backend(progress)
         name, strategy = resolve(settings.strategy, backend.default_strategy)
-        key = CacheKey(article.id, backend.name, templates.prompt_version(), SCHEMA_VERSION,
+        key = CacheKey(article.id, cache_name(backend), templates.prompt_version(), SCHEMA_VERSION,
                        f"{name}@{VERSIONS[name]}" + ("-strict" if self.strict else ""))
         if self.cache and (record := self.store.get(key)) is not None:
             result = SummaryResult.from_record(record, ArticleIndex(article.text))
@@ -125,6 +125,11 @@ class Summariser:
                                      seconds=time.monotonic() - started, warnings=run.warnings, dropped=run.dropped)
         self.store.put(key, result.model_dump(mode="json", exclude={"cached"}))
         return result
+
+
+def cache_name(backend: Backend) -> str:
+    """The model part of a cache key: the model's name, and which server and key answer (if not local)."""
+    return f"{backend.name}@{backend.endpoint}" if backend.endpoint else backend.name
 
 
 def summarise(

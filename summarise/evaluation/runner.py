@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from summarise.backends import get_backend
-from summarise.client.summariser import summarise
+from summarise.client.summariser import cache_name, summarise
 from summarise.contract.models import SCHEMA_VERSION
 from summarise.contract.numbers import parse_count
 from summarise.errors import SummariseError
@@ -64,7 +64,7 @@ def record_for(strategy: str, article: Article, options: Options) -> dict[str, A
     settings = resolve_settings(model=options.model, base_url=options.base_url)
     backend = get_backend(settings)
     store = open_store()
-    key = CacheKey(article.id, backend.name, "plain-baseline-1", SCHEMA_VERSION, "plain")
+    key = CacheKey(article.id, cache_name(backend), "plain-baseline-1", SCHEMA_VERSION, "plain")
     if options.cache and (cached := store.get(key)) is not None:
         return cached
     record = plain_instructor(article, backend, token_budget(article.text))
