@@ -11,9 +11,9 @@ from openai import RequestOptions
 from openai.types.chat import ChatCompletion
 
 from summarise.backends.base import Backend
-from summarise.settings import key_fingerprint
 from summarise.backends.llamacpp_format import json_object_schema
 from summarise.backends.transport import with_transport_retries
+from summarise.settings import key_fingerprint
 
 
 class HTTPBackend(Backend):
