@@ -115,9 +115,9 @@ def test_failed_items_give_exit_1_and_error_records(chat: FakeChat, tmp_path: Pa
 
 def test_done_ids_cuts_a_torn_tail(tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
-    out.write_text('{"id": "x"}\n{"id": "y"}\n{"id": "z", "ok": tr')
+    out.write_text('{"id": "x", "ok": true}\n{"id": "y", "ok": false}\n{"id": "z", "ok": tr')
     assert done_ids(out) == {"x", "y"}
-    assert out.read_text() == '{"id": "x"}\n{"id": "y"}\n'
+    assert out.read_text() == '{"id": "x", "ok": true}\n{"id": "y", "ok": false}\n'
 
 
 def test_progress_is_off_when_not_a_terminal(chat: FakeChat, tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +24,25 @@ if TYPE_CHECKING:
 log = logging.getLogger("summarise")
 
 
-def _pending(inputs: list[str], done: set[str], skipped: list[int]) -> Iterator[Item]:
+@dataclass
+class _Tally:
+    """What the inputs met in the results file, counted as the batch reaches them."""
+
+    skipped: int = 0  # already done: not run again
+    failed_before: int = 0  # their last record failed: retried, or skipped with --skip-failed
+
+
+def _pending(inputs: list[str], done: set[str], tally: _Tally,
+             failed_before: AbstractSet[str] = frozenset()) -> Iterator[Item]:
+    """The items whose id is not in ``done``, lazily."""
     from summarise.client.batch import item_id
     from summarise.inputs.article import expand_inputs
 
     for item in expand_inputs(inputs):
-        if item_id(item) in done:
-            skipped[0] += 1
+        ident = item_id(item)
+        tally.failed_before += ident in failed_before
+        if ident in done:
+            tally.skipped += 1
             continue
         yield item
 
@@ -39,7 +53,7 @@ def _count_in_background(inputs: list[str], done: set[str], report: Callable[[in
 
     def count() -> None:
         with contextlib.suppress(SummariseError):  # a bad input: the batch itself reports it
-            report(sum(1 for _ in _pending(inputs, done, [0])))
+            report(sum(1 for _ in _pending(inputs, done, _Tally())))
 
     threading.Thread(target=count, name="summarise-count", daemon=True).start()
 
@@ -62,13 +76,17 @@ def _log_above(progress_bar: Any) -> Callable[[], None]:
 
 
 def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | None, cache: bool,
-              options: dict[str, Any]) -> int:
-    """Returns the exit code: 0 when every item succeeded, 1 when some failed, 130 when interrupted."""
+              options: dict[str, Any], skip_failed: bool = False) -> int:
+    """Returns the exit code: 0 when every item succeeded, 1 when some failed, 130 when interrupted.
+
+    Ids whose last record in ``out`` is ok are skipped; failed ones run again unless ``skip_failed``.
+    """
     from summarise.client.summariser import Summariser
     from summarise.storage import jsonl
 
-    done = jsonl.done_ids(out)
-    skipped = [0]
+    earlier = jsonl.read_results(out)  # before anything is written: a file that is not ours stays untouched
+    done = earlier.ok | earlier.failed if skip_failed else earlier.ok
+    tally = _Tally()
     counts = {"ok": 0, "failed": 0, "dropped": 0}
     local = (options.get("model") or "local") == "local" and not options.get("base_url")
     note = " (embedded model: one article at a time)" if local else ""
@@ -102,7 +120,8 @@ def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | No
     fh = jsonl.open_append(out)
     try:
         client = Summariser(cache=cache, **options)
-        for result in client.batch(_pending(inputs, done, skipped), concurrency=concurrency, rate_limit=rpm):
+        pending = _pending(inputs, done, tally, earlier.failed)
+        for result in client.batch(pending, concurrency=concurrency, rate_limit=rpm):
             jsonl.append(fh, result.to_record())
             on_result(result)
     except KeyboardInterrupt:
@@ -112,20 +131,32 @@ def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | No
         if progress_bar is not None:
             restore()
             progress_bar.stop()
-    total = counts["ok"] + counts["failed"]
-    dropped = f"; {counts['dropped']} with items dropped by the checks (see 'dropped')" if counts["dropped"] else ""
-    click.echo(f"summarise batch: {total} done ({counts['ok']} ok, {counts['failed']} failed{dropped}), "
-               f"{skipped[0]} already in {out}" + ("; interrupted: run the same command to resume" if interrupted
-                                                    else ""), err=True)
+    click.echo(_closing_line(counts, tally, out, skip_failed=skip_failed, interrupted=interrupted), err=True)
     if interrupted:
         return 130
     return 1 if counts["failed"] else 0
 
 
+def _closing_line(counts: dict[str, int], tally: _Tally, out: Path, *, skip_failed: bool, interrupted: bool) -> str:
+    """One line on stderr: what ran, what was skipped, and what became of the earlier failures."""
+    total = counts["ok"] + counts["failed"]
+    dropped = f"; {counts['dropped']} with items dropped by the checks (see 'dropped')" if counts["dropped"] else ""
+    line = (f"summarise batch: {total} done ({counts['ok']} ok, {counts['failed']} failed{dropped}), "
+            f"{tally.skipped} already in {out}")
+    if skip_failed:
+        line += f" ({tally.failed_before} of them failed; not retried: --skip-failed)"
+    else:
+        line += f", retried {tally.failed_before} failed record(s)"
+    return line + ("; interrupted: run the same command to resume" if interrupted else "")
+
+
 @click.command("batch")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="JSONL results file; rerunning with the same file skips ids already done.")
+              help="JSONL results file; rerunning with the same file skips ids already done and retries "
+              "failed ones.")
+@click.option("--skip-failed", is_flag=True,
+              help="On a rerun, skip ids whose last record failed too, instead of retrying them.")
 @model_options
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
               help="Articles in flight at once (the embedded model still runs one at a time).")
@@ -133,18 +164,23 @@ def run_batch(inputs: list[str], out: Path, *, concurrency: int, rpm: float | No
               help="At most this many model requests per minute (reasks count; cached articles make none).")
 @click.option("--no-cache", is_flag=True, help="Ask the model again even for cached summaries.")
 @click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
-def batch_cmd(inputs: tuple[str, ...], out: Path, concurrency: int, rpm: float | None, no_cache: bool, verbose: int,
-              **options: Any) -> None:
+def batch_cmd(inputs: tuple[str, ...], out: Path, skip_failed: bool, concurrency: int, rpm: float | None,
+              no_cache: bool, verbose: int, **options: Any) -> None:
     """Summarise many articles: files, folders, globs or JSONL records (id, text, url, title, ...).
 
     Each output line is one complete JSON record {"id", "ok", "summary" | "error"}; "summary" is the
     same record 'summarise run --json' prints. Ctrl-C stops cleanly; run the same command again to resume.
+
+    A rerun retries the ids whose record failed (not with --skip-failed) and appends their new record:
+    the file is only ever appended to, so an id can have several records and the last one counts.
+    An output file that holds anything but records is refused untouched (exit 2); only a record cut
+    short by a crash, at the very end, is removed.
     """
     from summarise.cli import setup_logging
 
     setup_logging(verbose)
     sys.exit(run_batch(list(inputs), out, concurrency=concurrency, rpm=rpm, cache=not no_cache,
-                       options=client_options(**options)))
+                       options=client_options(**options), skip_failed=skip_failed))
 
 
 COMMANDS = [batch_cmd]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from summarise.contract.models import SECTIONS
+from summarise.storage.jsonl import escape_line_breaks
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 
 
 def to_json(result: SummaryResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
+    # pydantic writes U+0085, U+2028 and U+2029 from the article raw; escaped, a line splitter cannot cut a string
+    return escape_line_breaks(result.model_dump_json(indent=2)) + "\n"
 
 
 def _claim_line(c: dict[str, Any]) -> str:
