@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from summarise import BackendUnavailable, ExtractionFailed, SummariseError, Summariser, summarise
 from tests.fake_server import Fault, fake_openai_server
-from tests.helpers import SEED
+from tests.helpers import ROOT, SEED
 
 TEXT = SEED.read_text()
 
@@ -48,11 +52,38 @@ def test_cut_off_completion_fails_fast() -> None:
     assert state.requests == 1
 
 
-@pytest.mark.parametrize("fault", [Fault("malformed"), Fault("empty")])
-def test_broken_bodies_give_a_clear_error(fault: Fault) -> None:
-    with fake_openai_server(script=[fault, fault, fault]) as (url, _), pytest.raises(SummariseError) as info:
+def test_a_retry_after_past_the_deadline_fails_at_once() -> None:
+    # the deadline is 3x the timeout (6 s): a 20 s Retry-After is not slept, the usual error comes at once
+    started = time.monotonic()
+    with fake_openai_server(script=[Fault("status", 429, retry_after="20")]) as (url, state), \
+            pytest.raises(BackendUnavailable, match="HTTP 429 after retries"):
         run(url)
-    assert str(info.value) and "Traceback" not in str(info.value)
+    assert state.requests == 1
+    assert time.monotonic() - started < 5
+
+
+def cli(base_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``summarise run`` on the seed article in a child process: what a user's terminal would show."""
+    command = [sys.executable, "-m", "summarise.cli", "run", str(SEED), "--json", "--model", "openai/local",
+               "--base-url", base_url, "--strategy", "single-pass", "--max-retries", "0", "--timeout", "2"]
+    env = {**os.environ, "SUMMARISE_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("fault", "error", "exit_code"), [(Fault("malformed"), BackendUnavailable, 4),
+                                                           (Fault("empty"), ExtractionFailed, 5)])
+def test_broken_bodies_give_a_clear_error(fault: Fault, error: type[SummariseError], exit_code: int,
+                                          tmp_path: Path) -> None:
+    with fake_openai_server(script=[fault, fault, fault]) as (url, _), pytest.raises(error) as info:
+        run(url)
+    assert str(info.value)
+    with fake_openai_server(script=[fault, fault, fault]) as (url, _):
+        result = cli(url, tmp_path)
+    # the README's exit code (4: backend unavailable, 5: extraction failed), and one line of message on
+    # stderr: no traceback, nothing on stdout
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.startswith("summarise: error: ")
+    assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
 
 
 def test_a_model_that_never_produces_valid_output() -> None:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import io
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,53 @@ def test_reads_standard_input() -> None:
     art = read_article("-", stdin=io.BytesIO(b"Headline\n\nSomething happened."))
     assert art.source == "standard input"
     assert art.text.startswith("Headline")
+
+
+class EndlessWriter(threading.Thread):
+    """Writes article-like text into a named pipe until the reader closes it (or ``total`` bytes)."""
+
+    def __init__(self, fifo: Path, total: int = 16 * 1024 * 1024) -> None:
+        super().__init__(daemon=True)
+        self.fifo, self.total = fifo, total
+        self.written = 0
+        self.cut_off = False  # the reader closed the pipe before the writer was done
+
+    def run(self) -> None:
+        chunk = b"Shelling continued overnight. " * 64
+        try:
+            with self.fifo.open("wb") as fh:  # blocks until the reader opens the pipe
+                while self.written < self.total:
+                    fh.write(chunk)
+                    self.written += len(chunk)
+        except BrokenPipeError:
+            self.cut_off = True
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_read_with_a_byte_limit(tmp_path: Path) -> None:
+    # a pipe reports size 0, so the size check passes it: only a bounded read stops an endless writer
+    fifo = tmp_path / "article.fifo"
+    os.mkfifo(fifo)
+    writer = EndlessWriter(fifo)
+    writer.start()
+    started = time.monotonic()
+    with pytest.raises(InputError, match="over the limit of 1,000"):
+        read_article(fifo, max_chars=1_000)
+    writer.join(timeout=10)
+    assert time.monotonic() - started < 5
+    assert writer.cut_off and writer.written < 1024 * 1024  # the reader stopped near 4,001 bytes
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_an_endless_device_is_refused_without_reading_it_all() -> None:
+    started = time.monotonic()
+    with pytest.raises(InputError, match="far over the limit of 1,000 characters"):
+        read_article("/dev/zero", max_chars=1_000)
+    assert time.monotonic() - started < 5
+
+
+def test_standard_input_over_the_limit_is_refused_without_reading_it_all() -> None:
+    stream = io.BytesIO(b"word " * 10_000)
+    with pytest.raises(InputError, match="standard input is more than 4,000 bytes, far over the limit of 1,000"):
+        read_article("-", max_chars=1_000, stdin=stream)
+    assert stream.tell() == 4_001

@@ -127,3 +127,46 @@ def test_raw_post_keeps_request_options_out_of_the_body() -> None:
                              timeout=5.0)
     assert json.loads(seen[0].content) == {"messages": [], "model": "m", "seed": 3}
     assert seen[0].headers["x-trace"] == "1"
+
+
+class FakeClock:
+    """A test double for time: ``sleep`` records the wait and moves the clock on; so does each call."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_a_retry_after_longer_than_the_time_left_is_not_slept() -> None:
+    fn = Flaky(status_error(429, {"retry-after": "30"}))
+    with pytest.raises(openai.RateLimitError):  # the usual error, at once
+        run(fn, deadline=10.0)
+    assert fn.calls == 1
+
+
+def test_a_retry_after_that_fits_in_the_time_left_is_slept() -> None:
+    result, sleeps = run(Flaky(status_error(429, {"retry-after": "9"})), deadline=10.0)
+    assert result == "ok" and sleeps == [9.0]
+
+
+def test_waits_and_tries_end_within_the_deadline() -> None:
+    clock = FakeClock()
+    failures = [status_error(429, {"retry-after": "4"}) for _ in range(10)]
+    flaky = Flaky(*failures)
+
+    def slow(**kwargs: Any) -> str:
+        clock.now += 1.0  # each try takes a second
+        return flaky(**kwargs)
+
+    wrapped = with_transport_retries(slow, tries=10, deadline=12.0, sleep=clock.sleep, clock=clock)
+    with pytest.raises(openai.RateLimitError):
+        wrapped()
+    # tries at 0, 5 and 10 s; the third wait would end at 15 s, past the deadline: not slept
+    assert flaky.calls == 3 and clock.sleeps == [4.0, 4.0] and clock.now <= 12.0

@@ -2,16 +2,21 @@
 
 Retried: 429 (honouring Retry-After), 5xx, timeouts, connection errors; exponential backoff with
 jitter, a bounded number of tries and an overall deadline. Everything else surfaces at once.
+
+The deadline is a hard limit: a wait (Retry-After or backoff) that would end past it is not slept,
+and the last error surfaces at once instead.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import openai
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
 from tenacity.wait import wait_random_exponential
 
 log = logging.getLogger("summarise")
@@ -57,6 +62,24 @@ class _Wait:
         return self._backoff(state)
 
 
+class _Deadline(stop_base):
+    """Stop when the next wait would end at or past ``seconds`` from the first try.
+
+    tenacity's ``stop_after_delay`` only looks at the time already spent, so a long Retry-After
+    was slept in full and the next try began after the deadline; this looks at the wait to come
+    (tenacity computes it before asking whether to stop). The clock is a parameter so tests can
+    advance it with their recorded sleeps.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self._seconds = seconds
+        self._clock = clock
+        self._start = clock()
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._clock() - self._start + retry_state.upcoming_sleep >= self._seconds
+
+
 def _log_retry(state: RetryCallState) -> None:
     exc = state.outcome.exception() if state.outcome else None
     wait = state.next_action.sleep if state.next_action else 0.0
@@ -65,14 +88,15 @@ def _log_retry(state: RetryCallState) -> None:
 
 def with_transport_retries(fn: Callable[..., T], *, tries: int = 5, deadline: float = 600.0,
                            backoff_max: float = 30.0,
-                           sleep: Callable[[float], None] | None = None) -> Callable[..., T]:
-    """Wrap ``fn`` so transient transport errors are retried with backoff."""
+                           sleep: Callable[[float], None] | None = None,
+                           clock: Callable[[], float] = time.monotonic) -> Callable[..., T]:
+    """Wrap ``fn`` so transient transport errors are retried with backoff, all within ``deadline`` seconds."""
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
 
     def call(*args: Any, **kwargs: Any) -> T:
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(tries) | stop_after_delay(deadline),
+            stop=stop_after_attempt(tries) | _Deadline(deadline, clock),
             wait=_Wait(wait_random_exponential(multiplier=0.5, max=backoff_max)),
             before_sleep=_log_retry,
             reraise=True,

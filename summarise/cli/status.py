@@ -30,7 +30,10 @@ class Status:
     def update(self, message: str) -> None:
         elapsed = time.monotonic() - self._started
         if self._status is not None:
-            self._status.update(f"{message} [dim]({elapsed:.0f} s)[/dim]")
+            from rich.markup import escape
+
+            # messages carry article text (titles, figures): "[/]" in it would be read as Rich markup and raise
+            self._status.update(f"{escape(message)} [dim]({elapsed:.0f} s)[/dim]")
         log.info("%s (%.0f s)", message, elapsed)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

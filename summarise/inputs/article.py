@@ -101,28 +101,51 @@ def read_article(path: str | Path, *, max_chars: int = DEFAULT_MAX_CHARS,
                  stdin: BinaryIO | None = None) -> Article:
     """Read an article from a file path, or from standard input when ``path`` is ``-``."""
     if str(path) == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(max_chars * 4 + 1)
         where = "standard input"
+        data = _read_bounded(stdin if stdin is not None else sys.stdin.buffer, max_chars, where)
     else:
         p = Path(path)
-        if not p.exists():
-            raise InputError(f"{p}: no such file")
-        if p.is_dir():
-            raise InputError(f"{p} is a directory; pass one article file (or use 'summarise batch')")
-        try:
-            size = p.stat().st_size
-            if size > max_chars * 4:
-                raise InputError(
-                    f"{p} is {size:,} bytes, far over the limit of {max_chars:,} characters; "
-                    "pass a shorter article or raise the limit with --max-chars"
-                )
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{p}: cannot read ({exc.strerror})") from None
         where = str(p)
+        data = _read_file(p, max_chars)
     text, warnings = _decode(data, where)
     return article_from_text(text, max_chars=max_chars, source=where, warnings=warnings)
+
+
+def _too_big(where: str, size: str, max_chars: int) -> InputError:
+    return InputError(
+        f"{where} is {size} bytes, far over the limit of {max_chars:,} characters; "
+        "pass a shorter article or raise the limit with --max-chars"
+    )
+
+
+def _read_bounded(stream: BinaryIO, max_chars: int, where: str) -> bytes:
+    """At most ``max_chars * 4`` bytes (four per character: UTF-8's widest), refused when there are more.
+
+    One byte past the limit is read to tell "exactly at the limit" from "over it"; nothing more is
+    read, so an endless stream (a named pipe, /dev/zero) costs only the limit.
+    """
+    limit = max_chars * 4
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(where, f"more than {limit:,}", max_chars)
+    return data
+
+
+def _read_file(p: Path, max_chars: int) -> bytes:
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p} is a directory; pass one article file (or use 'summarise batch')")
+    try:
+        # the size a regular file reports refuses it before reading; named pipes and devices report 0,
+        # so the read itself is bounded too
+        size = p.stat().st_size
+        if size > max_chars * 4:
+            raise _too_big(str(p), f"{size:,}", max_chars)
+        with p.open("rb") as fh:
+            return _read_bounded(fh, max_chars, str(p))
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
 
 
 def expand_inputs(inputs: list[str]) -> Iterator[Path | dict[str, object]]:
