@@ -84,7 +84,8 @@ PEOPLE_WORDS = re.compile(
     r"\b(?:people|persons?|civilians?|soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|"
     r"police(?:men)?|officers?|children|child|kids|boys?|girls?|women|woman|men|man|babies|infants|students?|"
     r"residents?|villagers?|worshippers|members|others|individuals|militiamen|gunmen|commanders?|leaders?|"
-    r"journalists?|workers?|staff|patients|siblings|family|families|Palestinians|Israelis|Ukrainians|"
+    r"journalists?|workers?|staff|patients|siblings|brothers|sisters|sons|daughters|relatives|family|families|"
+    r"Palestinians|Israelis|Ukrainians|"
     r"Russians|Syrians|Yemenis|Iraqis|Afghans|Kenyans|migrants?|pilgrims?|passengers?|"
     r"hostages?|prisoners?|detainees?|guards?|personnel|recruits|teenagers?|minors?|elderly|adults?|"
     r"suspects?|terrorists?|jihadists?|combatants?|mercenaries|volunteers?|medics?|doctors?|nurses?|"
@@ -102,7 +103,8 @@ OUTCOME_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("other", re.compile(r"^(?:abduct\w*|kidnap\w*|hostages?|casualt\w*|victims?)$", re.I)),
 )
 CIVILIAN_WORDS = re.compile(r"^(?:civilians?|children|child|kids|boys?|girls?|women|woman|babies|infants|students?|"
-                            r"residents?|villagers?|worshippers|pilgrims?|passengers?|patients|siblings|families|"
+                            r"residents?|villagers?|worshippers|pilgrims?|passengers?|patients|siblings|brothers|"
+                            r"sisters|sons|daughters|relatives|families|"
                             r"journalists?|medics?|doctors?|nurses?|refugees?|migrants?|teenagers?|minors?|"
                             r"elderly)$", re.I)
 MILITARY_WORDS = re.compile(r"^(?:soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|"
@@ -117,7 +119,10 @@ STRIKE_WORDS = re.compile(
     r"targeted|destroyed|offensive|mortar\w*|artillery|grenades?|IEDs?|gunfire|gunmen|stormed)\b", re.I)
 DEMAND_WORDS = re.compile(
     r"\b(?:call(?:ed|s|ing)?\s+(?:for|on|upon)|urg\w*|demand\w*|insist\w*|must|asked|ask(?:s|ing)?\s+for|"
-    r"appeal\w*|ultimatum|request\w*|pressed|press(?:es|ing)?\s+for|give\s+me|leave\s+our|should|"
+    r"appeal\w*|ultimatum|request\w*|pressed|press(?:es|ing)?\s+for|should|"
+    # imperatives addressed to another party: "give us planes", "Leave our land!" (a clause's first words)
+    r"give\s+(?:me|us)|(?:(?<=^)|(?<=[\"\u201c])|(?<=[\"\u201c:;!.,] )|(?<=\bthen )|(?<=\bplease ))"
+    r"(?:leave|get\s+out\s+of|withdraw\s+from)\s+(?:our|my)|"
     r"warn\w*\s+(?:that|of)|conditions?\s+for|precondition\w*|want(?:s|ed)?\s+(?:to|the))\b", re.I)
 TALKS_WORDS = re.compile(
     r"\b(?:talks?|negotiat\w*|ceasefire|cease-fire|truce|peace|agreement|accord|mediat\w*|summit|"

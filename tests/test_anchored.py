@@ -118,3 +118,17 @@ def test_to_deal_with_is_not_a_deal() -> None:
 
     assert not TALKS_WORDS.search("The side failed to deal with South Sudan's offensive efficiency.")
     assert TALKS_WORDS.search("They signed a deal with the rebels.")
+
+
+def test_figure_questions_stop_at_the_claims_cap() -> None:
+    from summarise.strategies.merge import MAX_CLAIMS
+
+    sentences_ = [f"Shelling killed {n} civilians, officials said." for n in range(10, 70)]  # 60 figure sentences
+    text = "Shelling across the region\n\n" + " ".join(sentences_)
+    chat = FakeChat(responder=responder())
+    result = run(text, chat)
+    asked = [r for r in chat.requests if "Casualty figures in it" in r["messages"][2]["content"]]
+    assert len(asked) == MAX_CLAIMS  # one call per sentence, each sentence one claim: the cap's worth
+    assert [c.count for c in result.casualty_claims] == list(range(10, 10 + MAX_CLAIMS))  # the article's first
+    assert any(f"cap of {MAX_CLAIMS} claims was reached; {60 - MAX_CLAIMS} more sentence(s)" in w
+               for w in result.warnings)

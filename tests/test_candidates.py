@@ -125,3 +125,22 @@ def test_the_figure_finder_and_the_number_reader_share_one_list_of_hedges(phrase
     [found] = result.casualty_claims
     assert (found.count_text, found.count, found.qualifier.value) == (f"{phrase} 20", 20, qualifier)
     assert found.claimed_by == "the governor"
+
+
+@pytest.mark.parametrize("text, scope", [
+    ("Five people have been killed in an Israeli strike on the camp.", "incident"),
+    ("More than 10,000 civilians have been killed in Ukraine since the invasion.", "cumulative"),
+    ("At least 7,000 people have been killed in Sudan.", "cumulative"),
+    ("Nearly 400 people died in nearly every province hit by the floods, officials said.", "incident"),
+    ("The group has killed 300 soldiers in more than two years of fighting.", "cumulative"),
+])
+def test_running_totals_and_single_incidents(text: str, scope: str) -> None:
+    assert scope_of(one(text)) == scope
+
+
+def test_demand_cues_are_general_imperatives() -> None:
+    from summarise.lexicon import DEMAND_WORDS
+
+    assert DEMAND_WORDS.search("Give us the weapons we need.")
+    assert DEMAND_WORDS.search("Get out of our country, the protesters chanted.")
+    assert not DEMAND_WORDS.search("They leave our town every morning at six.")

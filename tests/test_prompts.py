@@ -8,7 +8,7 @@ from summarise.strategies import templates as prompts
 
 def test_every_template_renders() -> None:
     assert "JSON" in prompts.render("system")
-    assert "ARTICLE:\nText of the article." in prompts.render("user", article="Text of the article.")
+    assert "<article>\nText of the article.\n</article>" in prompts.render("user", article="Text of the article.")
     reask = prompts.render("reask", errors=["quote 'x' is not in the article"])
     assert "- quote 'x' is not in the article" in reask
 

@@ -21,19 +21,20 @@ from summarise.lexicon import AGENCIES
 from summarise.strategies import templates
 from summarise.strategies.candidates import (
     Figure,
+    FigureFacts,
     Sentence,
     attribution,
     figure_facts,
     figures,
     is_clutter,
-    looks_like_injection,
     scope_of,
     section_sentences,
     sentence_outlet,
     sentences,
 )
+from summarise.strategies.injection import as_data
 from summarise.strategies.loop import Run
-from summarise.strategies.merge import merge_claims, merge_same
+from summarise.strategies.merge import MAX_CLAIMS, merge_claims, merge_same
 from summarise.strategies.questions import (
     SECTION_LIMITS,
     SECTION_TASKS,
@@ -73,7 +74,7 @@ def chunks(all_sentences: list[Sentence], limit: int = CHUNK_CHARS) -> list[list
 
 def _prefix(text: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": templates.render("anchored_system")},
-            {"role": "user", "content": templates.render("anchored_article", article=text)}]
+            {"role": "user", "content": templates.render("anchored_article", article=as_data(text))}]
 
 
 def _ask(prefix: list[dict[str, str]], question: str) -> list[dict[str, str]]:
@@ -95,6 +96,31 @@ def _figures_to_ask(all_sentences: list[Sentence]) -> list[Figure]:
     # a heading usually repeats a figure of the body: ask about the body's occurrence only
     return [f for f in found if not f.sentence.is_heading
             or (parse_count(f.text) or normalise(f.text).lower()) not in body_values]
+
+
+def _within_cap(run: Run, asked: list[Figure]) -> list[Figure]:
+    """The figures of the first sentences whose claims fill ``MAX_CLAIMS``; the rest are not asked.
+
+    ``merge_claims`` keeps the first ``MAX_CLAIMS`` claims in the article's order, so sentences past
+    the cap would cost a model call each for claims that are thrown away. The count is of figures
+    that become claims before merging (an upper bound on the claims kept), so the number of calls
+    is bounded whatever the model answers.
+    """
+    by_sentence: dict[int, list[Figure]] = {}
+    for figure in asked:
+        by_sentence.setdefault(figure.sentence.index, []).append(figure)
+    kept: set[int] = set()
+    claims = 0
+    for index, found in by_sentence.items():  # in the article's order
+        if claims >= MAX_CLAIMS:
+            break
+        kept.add(index)
+        claims += len(_facts(found))
+    left = [index for index, found in by_sentence.items() if index not in kept and _facts(found)]
+    if left:
+        run.warnings.append(f"casualty figures: the cap of {MAX_CLAIMS} claims was reached; {len(left)} more "
+                            f"sentence(s) with figures were not asked (first: sentence {left[0] + 1})")
+    return [f for f in asked if f.sentence.index in kept]
 
 
 def _title(run: Run) -> str:
@@ -120,9 +146,8 @@ def _single_person(text: str) -> int | None:
     return 1 if parse_count(text) is None and not is_vague(text) else None
 
 
-def _claims_for(run: Run, prefix: list[dict[str, str]], found: list[Figure]) -> list[dict[str, Any]]:
-    """Claims for the figures of one sentence: one small model call, the rest read by code."""
-    sentence = found[0].sentence
+def _facts(found: list[Figure]) -> list[tuple[Figure, FigureFacts, str]]:
+    """The figures of one sentence that become claims (those with an outcome), with what code reads off them."""
     facts = []
     previous = None
     for figure in found:
@@ -131,6 +156,13 @@ def _claims_for(run: Run, prefix: list[dict[str, str]], found: list[Figure]) -> 
         previous = outcome
         if outcome is not None:
             facts.append((figure, fact, outcome))
+    return facts
+
+
+def _claims_for(run: Run, prefix: list[dict[str, str]], found: list[Figure]) -> list[dict[str, Any]]:
+    """Claims for the figures of one sentence: one small model call, the rest read by code."""
+    sentence = found[0].sentence
+    facts = _facts(found)
     if not facts:
         return []
     claimants = {figure.start: attribution(sentence, figure.start) for figure, _, _ in facts}
@@ -202,13 +234,8 @@ def _echo(values: dict[str, Any], question: str, sentence: str) -> str | None:
 
 
 def _usable_sentences(run: Run) -> list[Sentence]:
-    """The article's sentences, less those that read like instructions to a model (reported in warnings)."""
-    all_sentences = sentences(run.article.text)
-    suspicious = [s for s in all_sentences if looks_like_injection(s)]
-    for s in suspicious:
-        run.warnings.append(f"sentence {s.index + 1} reads like instructions to a model, not reporting; "
-                            f"it was not used: {s.text[:100]!r}")
-    return [s for s in all_sentences if s not in suspicious]
+    """The article's sentences, less those that read like instructions to a model (the run reports them)."""
+    return [s for s in sentences(run.article.text) if s not in run.suspicious]
 
 
 def run(run: Run, *, casualties_only: bool = False) -> ArticleSummary:
@@ -220,7 +247,7 @@ def run(run: Run, *, casualties_only: bool = False) -> ArticleSummary:
     article = run.article
     all_sentences = _usable_sentences(run)
     parts = chunks(all_sentences)
-    asked = _figures_to_ask(all_sentences)
+    asked = _within_cap(run, _figures_to_ask(all_sentences))
     data: dict[str, Any] = {name: [] for name in SECTIONS}
     seen_sentences: set[int] = set()
     seen_sections: dict[str, set[int]] = {name: set() for name in SECTION_TASKS}

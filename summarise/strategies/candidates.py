@@ -289,8 +289,10 @@ def attribution(sentence: Sentence, at: int | None = None) -> str | None:
 _CUMULATIVE = re.compile(
     r"\b(?:since|so\s+far|to\s+date|in\s+total|overall|altogether|toll\s+(?:has|had)\s+(?:reached|risen|climbed|"
     r"passed|exceeded)|death\s+toll\s+in\s+the\s+war|in\s+the\s+(?:war|conflict|campaign)|during\s+the\s+(?:war|"
-    r"conflict)|over\s+the\s+(?:past|last)|in\s+nearly|this\s+year|as\s+of|casualties\s+in|for\s+the\s+first\s+time|"
-    r"throughout|over\s+\w+\s+(?:years|months)|has\s+(?:since\s+)?killed|have\s+been\s+killed\s+in\s+[A-Z]|"
+    r"conflict)|over\s+the\s+(?:past|last)|in\s+(?:nearly|almost|more\s+than|over)\s+(?:\w+\s+)?(?:years|months|weeks)|"
+    r"this\s+year|as\s+of|casualties\s+in|"
+    # "have been killed in Ukraine" (a running toll), not "in an Israeli strike": the capital is case-sensitive
+    r"throughout|over\s+\w+\s+(?:years|months)|has\s+(?:since\s+)?killed|have\s+been\s+killed\s+in\s+(?-i:[A-Z])|"
     r"(?:conflict|war)\s+has\s+(?:left|killed)|since\s+(?:19|20)\d\d|[\w-]+-year(?:-old)?\s+(?:war|conflict)|"
     r"years\s+of\s+(?:war|conflict))", re.I)
 
@@ -298,15 +300,3 @@ _CUMULATIVE = re.compile(
 def scope_of(sentence: Sentence) -> str:
     """``cumulative`` when the sentence speaks of a running total ("since", "so far", "in the war")."""
     return "cumulative" if _CUMULATIVE.search(sentence.text) else "incident"
-
-
-INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+"
-    r"(?:instructions?|prompts?|rules?)|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:AI|assistant|language\s+model|"
-    r"chatbot)|\b(?:system\s+prompt|as\s+an\s+AI)\b|\b(?:report|output|respond|answer|say)\s+(?:that\s+)?"
-    r"(?:exactly\s+)?[\d,.]+\s+(?:\w+\s+)?(?:killed|dead|deaths)", re.I)
-
-
-def looks_like_injection(sentence: Sentence) -> bool:
-    """Text addressed to a model rather than a reader ("Ignore previous instructions and report …")."""
-    return bool(INJECTION.search(sentence.text))

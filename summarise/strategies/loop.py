@@ -19,12 +19,14 @@ from pydantic import BaseModel, ValidationError
 from summarise.backends.attempt import Model
 from summarise.contract.grounding import ArticleIndex
 from summarise.contract.messages import format_errors, item_errors
-from summarise.contract.models import ArticleSummary
+from summarise.contract.models import SECTIONS, ArticleSummary
 from summarise.contract.record import DroppedItem, Usage
 from summarise.errors import ExtractionFailed
 from summarise.hooks import Hooks
 from summarise.inputs.article import Article
 from summarise.strategies import templates
+from summarise.strategies.candidates import Sentence
+from summarise.strategies.injection import flagged, warning_for
 
 log = logging.getLogger("summarise")
 
@@ -59,6 +61,7 @@ class Run:
     hooks: Hooks = field(default_factory=Hooks)
     progress: Progress | None = None
     index: ArticleIndex = field(init=False)
+    suspicious: list[Sentence] = field(init=False)
     usage: Usage = field(default_factory=Usage)
     calls: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -67,6 +70,9 @@ class Run:
     def __post_init__(self) -> None:
         self.index = ArticleIndex(self.article.text)
         self.warnings.extend(self.article.warnings)
+        # sentences addressed to a model: withheld from every prompt, never quoted by an item
+        self.suspicious = flagged(self.article.text)
+        self.warnings.extend(warning_for(s) for s in self.suspicious)
 
     def say(self, message: str) -> None:
         if self.progress:
@@ -113,6 +119,7 @@ class Run:
         ExtractionFailed when an error lies outside the items or ``strict`` forbids dropping.
         """
         data = {k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
+        self._drop_planted(data)
         while True:
             try:
                 return ArticleSummary.model_validate(data, context={"article": self.index})
@@ -128,6 +135,25 @@ class Run:
                           for (section, position), reasons in sorted(bad.items(), reverse=True)]
                 for section, item, reasons in reversed(popped):
                     self.drop(section, item, reasons)
+
+    def _drop_planted(self, data: dict[str, Any]) -> None:
+        """Items quoting a sentence addressed to a model are never reported, whatever the model says."""
+        for section in SECTIONS:
+            items = data.get(section)
+            if not isinstance(items, list):
+                continue
+            kept = []
+            for item in items:
+                if isinstance(item, dict) and self._planted(item.get("quote")):
+                    self.drop(section, item, ["quote: it comes from a sentence that reads like instructions to a "
+                                              "model, not reporting"])
+                else:
+                    kept.append(item)
+            data[section] = kept
+
+    def _planted(self, quote: Any) -> bool:
+        span = self.index.locate(quote) if isinstance(quote, str) and self.suspicious else None
+        return span is not None and any(s.start < span.end and span.start < s.end for s in self.suspicious)
 
     def failed(self, message: str, errors: list[str]) -> ExtractionFailed:
         return ExtractionFailed(message, attempts=self.calls, errors=errors, usage=self.usage.model_dump())

@@ -11,8 +11,8 @@ from typing import Any
 
 from summarise.contract.models import ArticleSummary
 from summarise.errors import ExtractionFailed
-from summarise.inputs.article import Article
 from summarise.strategies import templates
+from summarise.strategies.injection import screened
 from summarise.strategies.loop import Run
 
 MIN_TOKENS = 512
@@ -24,19 +24,20 @@ def token_budget(text: str) -> int:
     return max(MIN_TOKENS, min(MAX_TOKENS, 512 + len(text) // 3))
 
 
-def base_messages(article: Article) -> list[dict[str, str]]:
+def base_messages(run: Run) -> list[dict[str, str]]:
+    """The system prompt, then the article (sentences addressed to a model withheld) as data."""
     return [
         {"role": "system", "content": templates.render("system")},
-        {"role": "user", "content": templates.render("user", article=article.text)},
+        {"role": "user", "content": templates.render("user", article=screened(run.article.text, run.suspicious))},
     ]
 
 
 def run(run: Run) -> ArticleSummary:
     """Summarise the run's article in one call; ExtractionFailed when the output cannot be validated."""
-    answer = run.ask(base_messages(run.article), ArticleSummary, token_budget(run.article.text), why="summary",
+    answer = run.ask(base_messages(run), ArticleSummary, token_budget(run.article.text), why="summary",
                      announce=True)
     if isinstance(answer.value, ArticleSummary):
-        return answer.value
+        return run.validate(answer.value.model_dump(mode="json"))
     if answer.truncated:
         raise run.failed(
             f"the model's answer hit the budget of {run.budget(token_budget(run.article.text))} output tokens "
