@@ -79,3 +79,30 @@ def test_a_wrong_name_counts_against_the_output_and_none_does_not() -> None:
     claims = scores.report()["claims"]
     assert claims["wrong_names"] == {"claimed_by": 0, "reported_via": 0, "side": 1}
     assert claims["attributes"]["side"] == round(11 / 13, 3) and claims["matched"] == 13
+
+
+def test_names_agree_by_the_dice_of_word_stems() -> None:
+    assert names_agree("Israeli military", "the Israeli army's military")
+    assert names_agree("Ukraine's health ministry", "Ukrainian Health Ministry")  # stems: ukrai, healt, minis
+    assert not names_agree("Israeli military", "Israeli health ministry")  # the old overlap rule let these agree
+    assert not names_agree("Russian officials", "Russian Defence Ministry")
+    assert names_agree(None, "") and not names_agree("Reuters", None)
+
+
+def test_fields_of_matched_strikes_demands_and_negotiations_are_reported() -> None:
+    got = copy.deepcopy(GOLD)
+    got["strikes"][0]["attacker"] = "Somebody Else"
+    scores = Scores()
+    scores.add(got, GOLD, TEXT)
+    report = scores.report()
+    fields = report["sections"]["strikes"]["fields"]
+    assert fields["attacker"] == round(2 / 3, 3) and fields["target"] == 1.0
+    assert report["sections"]["negotiations"]["fields"]["status"] == 1.0
+    assert report["claims"]["overlap_rule"]["claimed_by"] == 1.0
+
+
+def test_the_plain_baseline_requires_its_lists_as_a_user_would() -> None:
+    from summarise.evaluation.baselines import PlainSummary
+
+    required = set(PlainSummary.model_json_schema()["required"])
+    assert {"key_demands", "strikes", "casualty_claims", "negotiations"} <= required

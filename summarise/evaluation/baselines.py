@@ -6,7 +6,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from summarise.contract.models import ArticleSummary, CasualtyClaim, KeyDemand, Negotiation, Strike
 from summarise.contract.numbers import parse_count
@@ -19,13 +19,15 @@ PLAIN_PROMPT = "Extract a structured summary of this news article about conflict
 
 
 def _plain(model: type[BaseModel], items: dict[Any, type[BaseModel]]) -> type[BaseModel]:
-    """The same fields without any validator: what a user writes in twenty lines."""
+    """The same fields without any validator: what a user writes in twenty lines. Lists are required,
+    as a user would make them: a grammar lets a small model skip an optional key, and it then scores 0."""
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         annotation: Any = info.annotation
         if get_origin(annotation) is list and get_args(annotation)[0] in items:
             annotation = list[items[get_args(annotation)[0]]]  # type: ignore[misc]
-        fields[name] = (annotation, info)
+        fields[name] = (annotation, Field(description=info.description)) if get_origin(annotation) is list \
+            else (annotation, info)
     return create_model(f"Plain{model.__name__}", __config__=ConfigDict(extra="ignore"), **fields)
 
 

@@ -23,7 +23,7 @@ from summarise.errors import SummariseError
 from summarise.evaluation.baselines import plain_instructor, regex_claims
 from summarise.evaluation.langextract_baseline import PROMPT_VERSION as LANGEXTRACT_PROMPT_VERSION
 from summarise.evaluation.langextract_baseline import langextract_record, require_langextract
-from summarise.evaluation.score import Scores
+from summarise.evaluation.score import FIELDS, Scores
 from summarise.inputs.article import Article, article_from_text, read_article
 from summarise.lexicon import MONTH_PATTERN as MONTHS
 from summarise.settings import resolve_settings
@@ -64,7 +64,7 @@ def record_for(strategy: str, article: Article, options: Options) -> dict[str, A
     settings = resolve_settings(model=options.model, base_url=options.base_url)
     backend = get_backend(settings)
     store = open_store()
-    key = CacheKey(article.id, cache_name(backend), "plain-baseline-1", SCHEMA_VERSION, "plain")
+    key = CacheKey(article.id, cache_name(backend), "plain-baseline-2", SCHEMA_VERSION, "plain")
     if options.cache and (cached := store.get(key)) is not None:
         return cached
     record = plain_instructor(article, backend, token_budget(article.text))
@@ -156,6 +156,23 @@ def markdown(report: dict[str, Any]) -> str:
             f"{sec['negotiations']['f1']} | {attrs['claimed_by']} | {attrs['reported_via']} | "
             f"{s['grounding_rate']:.0%} | {s['fabricated_numbers']} | {s['schema_valid_rate']:.0%} | "
             f"{s['seconds_per_article']} | {s['tokens_per_article']:.0f} |")
+    return "\n".join(rows) + "\n\n" + agreement_markdown(report)
+
+
+def agreement_markdown(report: dict[str, Any]) -> str:
+    """Field agreement on matched items (Dice of word stems >= 0.5; enums exact), beside each section's F1."""
+    names = [("casualty_claims", a) for a in ("claimed_by", "side", "reported_via")]
+    names += [(section, f) for section, fields in FIELDS.items() for f in fields]
+    rows = ["| strategy | " + " | ".join(f"{s.split('_')[-1]}.{f}" for s, f in names) + " | claimed_by / side "
+            "(old overlap rule) |", "|---" * (len(names) + 2) + "|"]
+    for name, s in report["strategies"].items():
+        cells = []
+        for section, f in names:
+            value = (s["claims"]["attributes"] if section == "casualty_claims" else
+                     s["sections"][section].get("fields", {})).get(f)
+            cells.append("–" if value is None else f"{value}")
+        old = s["claims"].get("overlap_rule", {})
+        rows.append(f"| {name} | " + " | ".join(cells) + f" | {old.get('claimed_by')} / {old.get('side')} |")
     return "\n".join(rows) + "\n"
 
 
