@@ -126,7 +126,10 @@ def _read_key_file(path: Path) -> str:
 
 
 def resolve_settings(**flags: Any) -> Settings:
-    """Merge explicit arguments (None means unset) with environment, config file and defaults."""
+    """Merge explicit arguments (None means unset) with environment, config file and defaults.
+
+    ``api_key=""`` means no key at all: neither ``OPENAI_API_KEY`` nor the config's key file is read.
+    """
     file_cfg = _file_config()
     env = os.environ
 
@@ -139,8 +142,10 @@ def resolve_settings(**flags: Any) -> Settings:
             return file_cfg[name]
         return default
 
-    api_key = flags.get("api_key") or env.get("OPENAI_API_KEY")
-    if not api_key and file_cfg.get("api_key_file"):
+    # an explicit "" means "send no key": a server a third party named must not get the user's key
+    given = flags.get("api_key")
+    api_key = given if given is not None else env.get("OPENAI_API_KEY")
+    if api_key is None and file_cfg.get("api_key_file"):
         api_key = _read_key_file(Path(str(file_cfg["api_key_file"])).expanduser())
     base_url = pick("base_url", "OPENAI_BASE_URL", None)
     default_model = DEFAULT_OPENAI_MODEL if (api_key and not base_url) else "local"

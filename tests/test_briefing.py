@@ -75,7 +75,7 @@ def fake_model() -> Any:
 @pytest.fixture
 def workspace(tmp_path: Path, fake_provider: FakeChat) -> tuple[Path, FakeChat]:
     shutil.copytree(EXAMPLES / "fakes", tmp_path / "fakes")
-    config = (EXAMPLES / "fakes-briefing.toml").read_text().replace("../briefings/", "out/")
+    config = (EXAMPLES / "fakes-briefing.toml").read_text().replace("\"briefings/", "\"out/")
     (tmp_path / "brief.toml").write_text('strategy = "anchored"\n' + config)
     fake_provider.responder = fake_model()
     return tmp_path, fake_provider
@@ -124,25 +124,68 @@ def test_a_new_article_is_listed_as_a_change(workspace: tuple[Path, FakeChat]) -
     assert "new article: US Missile Strikes on Syrian Airbase Killed Four Children" in md
 
 
-def test_a_crash_while_writing_keeps_the_previous_briefing(workspace: tuple[Path, FakeChat],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_output_is_written_again(workspace: tuple[Path, FakeChat]) -> None:
     folder, _ = workspace
-    config = folder / "brief.toml"
-    text = config.read_text()
-    config.write_text(text.split('[[sources]]\npath = "fakes/1965495383-sputnik.txt"')[0])
-    run_once(config)
-    before = (folder / "out" / "fakes.html").read_bytes()
-    config.write_text(text)
+    run_once(folder / "brief.toml")
+    (folder / "out" / "fakes.html").unlink()
+    report = run_once(folder / "brief.toml")  # same content, but an output is gone: not "unchanged"
+    assert not report.unchanged and (folder / "out" / "fakes.html").exists()
+
+
+def _fail_html(how: str, html: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the HTML output fail: in its renderer, while its temporary file is written, or at its rename."""
+    import os
+
     import summarise.outputs.briefing.render as render
 
     def crash(briefing: dict[str, Any]) -> str:
         raise OSError("disk full")
 
-    monkeypatch.setitem(render.RENDERERS, "html", crash)
-    with pytest.raises(OSError):
-        run_once(config)
-    assert (folder / "out" / "fakes.html").read_bytes() == before
-    assert not [p for p in (folder / "out").iterdir() if p.name.endswith(".tmp")]
+    real_replace = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst) == html:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    if how == "render":
+        monkeypatch.setitem(render.RENDERERS, "html", crash)
+    elif how == "write":  # a lone surrogate cannot be encoded: the write fails once the temporary file exists
+        monkeypatch.setitem(render.RENDERERS, "html", lambda briefing: "<p>\ud800</p>")
+    else:
+        monkeypatch.setattr(os, "replace", replace)
+
+
+@pytest.mark.parametrize("how", ["render", "write", "rename"])
+def test_a_crash_while_writing_keeps_the_previous_briefing(workspace: tuple[Path, FakeChat], how: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, _ = workspace
+    out = folder / "out"
+    config = folder / "brief.toml"
+    text = config.read_text()
+    outputs = 'markdown = "out/fakes.md"\nhtml = "out/fakes.html"\njson = "out/fakes.json"\n'
+    assert outputs in text
+    # the state (JSON) first in the config: writing in the config's order would record it before the HTML
+    text = text.replace(outputs, 'json = "out/fakes.json"\nmarkdown = "out/fakes.md"\nhtml = "out/fakes.html"\n')
+    config.write_text(text.split('[[sources]]\npath = "fakes/1965495383-sputnik.txt"')[0])
+    run_once(config)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    config.write_text(text)
+    with monkeypatch.context() as patch:
+        _fail_html(how, out / "fakes.html", patch)
+        with pytest.raises((OSError, UnicodeError)):
+            run_once(config)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after.keys() == before.keys()  # no temporary file left behind
+    assert after["fakes.html"] == before["fakes.html"] and after["fakes.json"] == before["fakes.json"]
+    if how != "rename":  # every file was rendered and staged before the first rename: nothing changed
+        assert after == before
+    # the state still describes the old outputs, so the next run writes all of them again
+    report = run_once(config)
+    assert not report.unchanged and set(report.written) == {out / "fakes.md", out / "fakes.html", out / "fakes.json"}
+    assert report.written[-1] == out / "fakes.json"
+    assert "US Missile Strikes on Syrian Airbase Killed Four Children" in (out / "fakes.html").read_text()
+    assert len(json.loads((out / "fakes.json").read_text())["articles"]) == 12
 
 
 def test_config_errors_are_clear(tmp_path: Path) -> None:

@@ -55,3 +55,9 @@ def test_key_file_must_be_private(tmp_path: Path) -> None:
 def test_base_url_without_model_uses_the_server_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:1/v1")
     assert resolve_settings().model == "openai/default"
+
+
+def test_an_empty_key_means_no_key_at_all(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    assert resolve_settings(api_key="", base_url="http://127.0.0.1:1/v1").api_key is None
+    assert resolve_settings(base_url="http://127.0.0.1:1/v1").api_key == "sk-from-env"

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from summarise import summarise
-from summarise.storage.store import MIGRATIONS, CacheKey, Store, open_store
+from summarise.errors import SummariseError
+from summarise.storage.store import MIGRATIONS, CacheKey, FeedRecord, Store, StoreCorrupt, home, open_store
 from tests.fakes import FakeChat
 from tests.helpers import TEXT, answer, claim
 
@@ -75,3 +76,66 @@ def test_every_model_call_is_logged_without_secrets(chat: FakeChat, monkeypatch:
     assert rows[0]["prompt_tokens"] == 100 and rows[0]["model"] == "fake"
     dump = open_store().path.read_bytes()
     assert b"sk-secret" not in dump
+
+
+def test_feed_reads_are_kept_with_their_entries(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    entries = [{"url": "https://example.org/a", "title": "Ä", "published": None, "summary": None}]
+    store.save_feed("https://example.org/feed", FeedRecord({"etag": '"v1"'}, entries))
+    store.close()
+    assert Store(tmp_path / "s.db").feeds() == {"https://example.org/feed": FeedRecord({"etag": '"v1"'}, entries)}
+
+
+def test_a_version_2_store_keeps_its_rows_with_entries_unknown(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "s.db")
+    for script in MIGRATIONS[:2]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO feeds VALUES ('https://example.org/feed', '{\"etag\": \"x\"}', 0)")
+    db.commit()
+    db.close()
+    store = Store(tmp_path / "s.db")
+    assert store.version == len(MIGRATIONS)
+    assert store.feeds() == {"https://example.org/feed": FeedRecord({"etag": "x"}, None)}
+
+
+def damage(path: Path) -> None:
+    """Overwrite pages in the middle of a real store: the header still reads, the tables do not."""
+    store = Store(path)
+    for n in range(200):
+        store.put(key(article_id=str(n)), {"headline": "x" * 500})
+        store.log_call(model="m", backend="B", prompt_version="p", latency_ms=5, outcome="ok")
+    store.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[2 * page:len(data) - page] = b"\xff" * (len(data) - 3 * page)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind", ["not sqlite", "damaged"])
+def test_a_corrupt_store_names_its_file_and_the_way_out(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "summarise.db"
+    if kind == "not sqlite":
+        path.write_text("this is a text file, not a database\n" * 200)
+    else:
+        damage(path)
+    with pytest.raises(StoreCorrupt) as error:
+        store = Store(path)
+        store.get(key(article_id="7"))
+        list(store.calls())
+    message = str(error.value)
+    assert str(path) in message and "move it aside" in message and "fresh cache" in message
+    assert isinstance(error.value, SummariseError)
+
+
+def test_the_cli_exits_3_with_the_store_path(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from summarise.cli import main
+
+    path = home() / "summarise.db"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x00garbage" * 1000)
+    result = CliRunner().invoke(main, ["logs"])
+    assert result.exit_code == 3, result.output
+    assert str(path) in result.stderr and "move it aside" in result.stderr

@@ -1,21 +1,66 @@
-"""Atomic writes: a temporary file in the same folder, then rename. A crash leaves the old file."""
+"""Atomic writes: a temporary file in the same folder, then rename. A crash leaves the old file.
+
+A new file gets the mode the umask allows (as ``open`` would give it); a replaced file keeps its
+mode, so an output someone made group-readable stays so.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
+import stat
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> None:
+    write_all({path: text})
+
+
+def write_all(texts: Mapping[Path, str]) -> None:
+    """Write several files, each atomically, in the order given.
+
+    Every temporary file is written and synced before the first rename, so a failed write (a full
+    disk, text that cannot be encoded) changes none of the files. A rename can still fail part way,
+    so callers put last the file that records a finished run.
+    """
+    staged: dict[Path, Path] = {}
+    try:
+        for path, text in texts.items():
+            staged[path] = _stage(path, text)
+        for path, tmp in staged.items():
+            os.replace(tmp, path)
+            _sync_folder(path.parent)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+
+
+def _stage(path: Path, text: str) -> Path:
+    """``text`` in a new temporary file next to ``path``, on disk, with the mode ``path`` should have."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    # 0o666 through os.open: the kernel applies the umask (and a folder's default ACL), which
+    # mkstemp's fixed 0600 would not; O_EXCL so an existing file is never reused
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            with contextlib.suppress(FileNotFoundError):  # a new file keeps what the umask gave it
+                os.fchmod(fh.fileno(), stat.S_IMODE(path.stat().st_mode))
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable: without this a power cut can undo it even after the file's own fsync."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.close(fd)

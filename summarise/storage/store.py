@@ -2,7 +2,9 @@
 
 Location: ``$SUMMARISE_HOME/summarise.db`` or the user data folder. WAL mode; numbered migrations
 recorded in ``PRAGMA user_version``. Summaries are cached by (article text hash, model, prompt
-version, schema version, strategy), so an unchanged rerun makes no model call.
+version, schema version, strategy), so an unchanged rerun makes no model call. A file that is not
+SQLite, or a damaged one, raises ``StoreCorrupt`` naming the file (it holds nothing that cannot be
+rebuilt, so moving it aside is the way out).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from summarise.errors import ConfigError
 
 MIGRATIONS: list[str] = [
     # 1: summaries cache and call log
@@ -56,7 +61,20 @@ MIGRATIONS: list[str] = [
         updated REAL NOT NULL
     );
     """,
+    # 3: each feed's entries from its last good read, reused when the server answers 304 Not Modified.
+    # Rows saved before this have NULL (unknown): their feed is read again without a validator.
+    """
+    ALTER TABLE feeds ADD COLUMN entries TEXT;
+    """,
 ]
+
+# What SQLite says when the file is not a database or its pages are damaged (primary result codes)
+_CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+class StoreCorrupt(ConfigError):
+    """The store file is not SQLite or is damaged. It holds only a cache and a log, so the way out is
+    to move it aside; a ConfigError (exit 3) because the fix is in the user's files, not in the code."""
 
 
 def home() -> Path:
@@ -79,17 +97,47 @@ class CacheKey:
         return "|".join((self.article_id, self.model, self.prompt_version, self.schema_version, self.strategy))
 
 
+@dataclass(frozen=True)
+class FeedRecord:
+    """A feed's last good read: its conditional-GET state and its entries (None: not kept yet)."""
+
+    state: dict[str, str]
+    entries: list[dict[str, Any]] | None
+
+
 class Store:
     """One SQLite file; safe to share between threads of one process (a lock guards writes)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or home() / "summarise.db"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            with self._guard():  # the first statement reads the header: a file that is not SQLite fails here
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._migrate()
+        except StoreCorrupt:
+            self._db.close()
+            raise
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite's "not a database" and "malformed" into an error that names the file and the way out.
+
+        A damaged page only shows when a statement reads it, so every method runs under this guard.
+        """
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if exc.sqlite_errorcode & 0xFF not in _CORRUPT:  # extended codes keep the primary in the low byte
+                raise
+            raise StoreCorrupt(
+                f"the store {self.path} is not a readable SQLite database ({exc}). It holds only cached summaries "
+                f"and the call log: move it aside (with any {self.path.name}-wal and {self.path.name}-shm next to "
+                "it) or delete it, and the next run starts a fresh cache and log"
+            ) from None
 
     def _migrate(self) -> None:
         with self._lock:
@@ -107,14 +155,16 @@ class Store:
 
     @property
     def version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        with self._guard():
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def get(self, key: CacheKey) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT record FROM summaries WHERE key = ?", (key.text(),)).fetchone()
+        with self._guard():
+            row = self._db.execute("SELECT record FROM summaries WHERE key = ?", (key.text(),)).fetchone()
         return json.loads(row[0]) if row else None
 
     def put(self, key: CacheKey, record: dict[str, Any]) -> None:
-        with self._lock:
+        with self._lock, self._guard():
             self._db.execute(
                 "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (key.text(), key.article_id, key.model, key.prompt_version, key.schema_version, key.strategy,
@@ -126,7 +176,7 @@ class Store:
                    "completion_tokens", "latency_ms", "attempt", "outcome", "error_class", "error")
         defaults = {"ts": time.time(), "prompt_tokens": 0, "completion_tokens": 0, "attempt": 1}
         values = [row[c] if row.get(c) is not None else defaults.get(c) for c in columns]
-        with self._lock:
+        with self._lock, self._guard():
             self._db.execute(f"INSERT INTO calls ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                              values)
 
@@ -134,21 +184,31 @@ class Store:
               limit: int | None = None) -> Iterator[dict[str, Any]]:
         sql = "SELECT * FROM calls WHERE ts >= ?" + (" AND outcome != 'ok'" if errors_only else "")
         sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-        cursor = self._db.execute(sql, (since or 0.0,))
-        names = [d[0] for d in cursor.description]
-        for row in cursor:
-            yield dict(zip(names, row, strict=True))
+        with self._guard():  # rows are read as the caller iterates, so the guard spans the loop
+            cursor = self._db.execute(sql, (since or 0.0,))
+            names = [d[0] for d in cursor.description]
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
 
-    def feed_state(self) -> dict[str, dict[str, str]]:
-        return {url: json.loads(state) for url, state in self._db.execute("SELECT url, state FROM feeds")}
+    def feeds(self) -> dict[str, FeedRecord]:
+        """Each feed's last good read, by feed URL."""
+        with self._guard():
+            rows = self._db.execute("SELECT url, state, entries FROM feeds").fetchall()
+        return {url: FeedRecord(json.loads(state), None if entries is None else json.loads(entries))
+                for url, state, entries in rows}
 
-    def save_feed_state(self, states: dict[str, dict[str, str]]) -> None:
-        with self._lock:
-            for url, state in states.items():
-                self._db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)", (url, json.dumps(state), time.time()))
+    def save_feed(self, url: str, record: FeedRecord) -> None:
+        entries = None if record.entries is None else json.dumps(record.entries, ensure_ascii=False)
+        with self._lock, self._guard():
+            self._db.execute("INSERT OR REPLACE INTO feeds (url, state, updated, entries) VALUES (?, ?, ?, ?)",
+                             (url, json.dumps(record.state), time.time(), entries))
 
     def integrity_ok(self) -> bool:
-        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        try:
+            with self._guard():
+                return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        except StoreCorrupt:
+            return False
 
     def close(self) -> None:
         self._db.close()

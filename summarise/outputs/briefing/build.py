@@ -1,7 +1,9 @@
 """Build a briefing from a TOML config: collect, summarise (cached), reconcile, render, write.
 
 Only new or changed articles reach the model (the store's cache). When nothing in the briefing
-changed, the output files are left untouched, byte for byte.
+changed, the output files are left untouched, byte for byte. A feed that answers 304 Not Modified
+gives the entries kept from its last good read; a read is kept only once every entry in it was
+fetched and summarised, so a run that failed part way reads the feed again next time.
 """
 
 from __future__ import annotations
@@ -9,18 +11,41 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarise.errors import InputError, SummariseError
 from summarise.inputs.article import Article, read_article
-from summarise.outputs.briefing.config import BriefConfig, Source, load_config
+from summarise.outputs.briefing.config import BriefConfig, Source, expand, load_config
 from summarise.outputs.briefing.ledger import Entry, ledger, resolve_day, signature
+from summarise.storage.store import FeedRecord
 
-__all__ = ["BriefConfig", "build", "changes", "core", "load_config"]
+if TYPE_CHECKING:
+    from summarise.inputs.fetch import FeedEntry
+
+__all__ = ["BriefConfig", "Feeds", "build", "changes", "core", "load_config"]
 
 log = logging.getLogger("summarise")
 Progress = Callable[[str], None]
+
+
+@dataclass
+class Feeds:
+    """Each feed's last good read (from the store), and what this run reads and how it went."""
+
+    known: dict[str, FeedRecord] = field(default_factory=dict)
+    read: dict[str, FeedRecord] = field(default_factory=dict)
+    articles: dict[str, set[str]] = field(default_factory=dict)  # feed URL -> ids of the articles it gave
+    broken: set[str] = field(default_factory=set)  # feeds with an entry that could not be fetched
+    failed: set[str] = field(default_factory=set)  # ids of articles whose summary failed
+
+    def to_keep(self) -> dict[str, FeedRecord]:
+        """This run's reads of feeds whose every entry was fetched and summarised."""
+        return {url: record for url, record in self.read.items()
+                if url not in self.broken and not self.articles.get(url, set()) & self.failed}
+
+
 def _parse_date(value: str | None) -> date | None:
     if not value:
         return None
@@ -43,33 +68,59 @@ def _with_meta(article: Article, source: Source) -> Article:
     return replace(article, outlet=source.outlet or article.outlet, published=source.published or article.published)
 
 
-def collect(config: BriefConfig, errors: list[dict[str, str]], feed_state: dict[str, dict[str, str]]) -> Iterator[
-        Article]:
+def collect(config: BriefConfig, errors: list[dict[str, str]], feeds: Feeds) -> Iterator[Article]:
     """Every article the sources name; a source that fails is recorded, never fatal."""
-    from summarise.inputs.fetch import read_feed, read_url
+    from summarise.inputs.fetch import read_url
 
     for source in config.sources:
         try:
             if source.path:
-                matches = sorted((config.base).glob(source.path)) if any(c in source.path for c in "*?[") \
-                    else [config.base / source.path]
-                for p in matches:
+                for p in expand(config.base, source.path):
                     files = sorted(p.glob("*.txt")) if p.is_dir() else [p]
                     for f in files:
                         yield _with_meta(read_article(f, max_chars=config.max_chars), source)
             elif source.url:
-                yield _with_meta(read_url(source.url, max_chars=config.max_chars), source)
+                article = read_url(source.url, max_chars=config.max_chars,
+                                   allow_private_network=config.allow_private_network)
+                yield _with_meta(article, source)
             elif source.feed:
-                entries, feed_state[source.feed] = read_feed(source.feed, feed_state.get(source.feed))
-                for entry in entries or []:
-                    try:
-                        article = read_url(entry.url, max_chars=config.max_chars)
-                    except InputError as exc:
-                        errors.append({"source": entry.url, "error": str(exc)})
-                        continue
-                    yield _with_meta(article, source.model_copy(update={"published": entry.published}))
+                yield from _feed_articles(source, config, errors, feeds)
         except SummariseError as exc:
             errors.append({"source": source.path or source.url or source.feed or "?", "error": str(exc)})
+
+
+def _feed_articles(source: Source, config: BriefConfig, errors: list[dict[str, str]],
+                   feeds: Feeds) -> Iterator[Article]:
+    from summarise.inputs.fetch import read_url
+
+    url = str(source.feed)
+    for entry in _feed_entries(url, config, feeds):
+        try:  # an entry's link is the feed's choice, not the user's: fetch.py checks where it leads
+            article = read_url(entry.url, max_chars=config.max_chars, chosen_by_user=False,
+                               allow_private_network=config.allow_private_network)
+        except InputError as exc:
+            feeds.broken.add(url)
+            errors.append({"source": entry.url, "error": str(exc)})
+            continue
+        feeds.articles.setdefault(url, set()).add(article.id)
+        yield _with_meta(article, source.model_copy(update={"published": entry.published}))
+
+
+def _feed_entries(url: str, config: BriefConfig, feeds: Feeds) -> list[FeedEntry]:
+    """The feed's entries now: read afresh, or on 304 Not Modified those of its last good read."""
+    from summarise.inputs.fetch import FeedEntry, read_feed
+
+    allow = config.allow_private_network
+    known = feeds.known.get(url)
+    entries, state = read_feed(url, known.state if known else None, allow_private_network=allow)
+    if entries is None and known is not None and known.entries is not None:
+        entries = [FeedEntry(url=e["url"], title=e.get("title"), published=e.get("published"),
+                             summary=e.get("summary")) for e in known.entries]
+    elif entries is None:  # a validator kept without its entries (before the store kept them): read in full
+        entries, state = read_feed(url, None, allow_private_network=allow)
+    entries = entries or []  # None here only from a server that answers 304 to a plain GET
+    feeds.read[url] = FeedRecord(state, [asdict(e) for e in entries])
+    return entries
 
 
 def _keep(article: Article, config: BriefConfig, now: datetime) -> bool:
@@ -84,12 +135,12 @@ def _keep(article: Article, config: BriefConfig, now: datetime) -> bool:
 
 
 def build(config: BriefConfig, *, progress: Progress | None = None, now: datetime | None = None,
-          feed_state: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
-    """The briefing as data (what the renderers show)."""
-    from summarise.client.summariser import Summariser
+          feeds: Feeds | None = None) -> dict[str, Any]:
+    """The briefing as data (what the renderers show); ``feeds`` learns which feed reads to keep."""
+    from summarise.outputs.briefing.client import summariser
 
-    client = Summariser(config.model, base_url=config.base_url, strategy=config.strategy, max_chars=config.max_chars)
-
+    client = summariser(config)
+    feeds = feeds if feeds is not None else Feeds()
     now = now or datetime.now(UTC)
     errors: list[dict[str, str]] = []
     articles: list[dict[str, Any]] = []
@@ -98,7 +149,7 @@ def build(config: BriefConfig, *, progress: Progress | None = None, now: datetim
     talks: list[dict[str, Any]] = []
     demands: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for article in collect(config, errors, feed_state if feed_state is not None else {}):
+    for article in collect(config, errors, feeds):
         if article.id in seen or not _keep(article, config, now):
             continue
         seen.add(article.id)
@@ -107,6 +158,7 @@ def build(config: BriefConfig, *, progress: Progress | None = None, now: datetim
         try:
             result = client.summarise(article)
         except SummariseError as exc:
+            feeds.failed.add(article.id)
             errors.append({"source": article.source or article.id, "error": f"{type(exc).__name__}: {exc}"})
             continue
         record = result.model_dump(mode="json")

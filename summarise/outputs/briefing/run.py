@@ -1,4 +1,9 @@
-"""Run a briefing once or on a schedule (APScheduler), never two runs at once (a lock file)."""
+"""Run a briefing once or on a schedule (APScheduler), never two runs at once (a lock file).
+
+The state file (the JSON output, or a hidden one next to the outputs) says what the outputs show,
+so it is written last, and feed reads are kept only after it: a run that fails anywhere leaves
+the old state, and the next run sees a change and writes everything again.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,13 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from summarise.errors import ConfigError
-from summarise.outputs.briefing.build import build, changes, core, load_config
+from summarise.outputs.briefing.build import Feeds, build, changes, core, load_config
 from summarise.outputs.briefing.render import RENDERERS
 from summarise.settings import parse_duration
-from summarise.storage.files import write_atomic
+from summarise.storage.files import write_all
 from summarise.storage.store import open_store
 
 log = logging.getLogger("summarise")
@@ -53,7 +59,7 @@ def _lock(path: Path) -> Iterator[bool]:
 
 
 def run_once(config_path: Path, progress: Progress | None = None) -> RunReport:
-    """Build the briefing; write the outputs only when their content changed."""
+    """Build the briefing; write the outputs only when their content changed (or one is missing)."""
     config = load_config(config_path)
     state_path = _state_path(config.outputs)
     with _lock(state_path.with_name(f".{state_path.name}.lock")) as got:
@@ -61,21 +67,27 @@ def run_once(config_path: Path, progress: Progress | None = None) -> RunReport:
             log.warning("another run of %s is in progress; this one is skipped", config_path)
             return RunReport(0, 0, skipped_locked=True)
         store = open_store()
-        feeds = store.feed_state()
-        data = build(config, progress=progress, feed_state=feeds)
-        store.save_feed_state(feeds)
+        feeds = Feeds(known=store.feeds())
+        data = build(config, progress=progress, feeds=feeds)
         report = RunReport(len(data["articles"]), len(data["errors"]))
         previous = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else None
-        if previous is not None and core(previous) == core(data):
+        present = all(p.exists() for p in config.outputs.values())  # one deleted or newly configured: write
+        if previous is not None and core(previous) == core(data) and present:
             report.unchanged = True
-            return report
-        data["changes"] = changes(previous, data)
-        for fmt, path in config.outputs.items():
-            write_atomic(path, RENDERERS[fmt](data))
-            report.written.append(path)
-        if "json" not in config.outputs:
-            write_atomic(state_path, RENDERERS["json"](data))
+        else:
+            data["changes"] = changes(previous, data)
+            report.written = _write(config.outputs, state_path, data)
+        for url, record in feeds.to_keep().items():
+            store.save_feed(url, record)
         return report
+
+
+def _write(outputs: dict[str, Path], state_path: Path, data: dict[str, Any]) -> list[Path]:
+    """Render every output before writing any (a renderer that fails changes nothing), the state last."""
+    texts = {path: RENDERERS[fmt](data) for fmt, path in outputs.items() if path != state_path}
+    texts[state_path] = RENDERERS["json"](data)
+    write_all(texts)
+    return [path for path in texts if path in outputs.values()]
 
 
 def every_seconds(value: str) -> int:
