@@ -19,10 +19,13 @@ FORMATS = ("pretty", "json", "md")
               help="Output format. Default: pretty in a terminal, json when piped.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the result to this file (atomically) instead of standard output.")
+@click.option("--allow-private-network", is_flag=True,
+              help="Let the URL's redirects lead to private, loopback and link-local addresses (the URL itself "
+              "is always fetched where it points).")
 @model_options
 @click.option("-v", "--verbose", count=True, help="Log progress (-v) or debug detail (-vv) to stderr.")
-def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, verbose: int,
-            **options: object) -> None:
+def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, allow_private_network: bool,
+            verbose: int, **options: object) -> None:
     """Summarise one article: a text file, an http(s) URL, or - for standard input."""
     from summarise.cli import setup_logging
     from summarise.cli.status import Status
@@ -34,7 +37,7 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, v
     setup_logging(verbose)
     settings = client_options(**options)  # type: ignore[arg-type]
     fmt = "json" if as_json else fmt or ("pretty" if sys.stdout.isatty() and not output else "json")
-    art = load(article, max_chars=settings["max_chars"])
+    art = load(article, max_chars=settings["max_chars"], allow_private_network=allow_private_network)
     for warning in art.warnings:
         click.echo(f"summarise: warning: {warning}", err=True)
     with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
