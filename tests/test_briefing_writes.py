@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -52,3 +53,11 @@ def test_a_failed_write_changes_none_of_the_files(tmp_path: Path) -> None:
         files.write_all({first: "new a", second: "\ud800"})  # the second cannot be encoded
     assert first.read_text() == "old a" and second.read_text() == "old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.html"]
+
+
+def test_briefing_json_with_line_separators_survives_splitlines() -> None:
+    from summarise.outputs.briefing.render import to_json
+
+    text = to_json({"quote": "one\u2028two\u2029three\u0085four"})
+    assert len(text.splitlines()) == 3  # "{", the one field, "}"
+    assert json.loads(text)["quote"] == "one\u2028two\u2029three\u0085four"

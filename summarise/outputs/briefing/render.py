@@ -9,6 +9,8 @@ from typing import Any
 
 import jinja2
 
+from summarise.storage.jsonl import escape_line_breaks
+
 
 def _cell(value: Any) -> str:
     return " ".join(str(value).split()).replace("|", "\\|")
@@ -32,7 +34,8 @@ def to_html(briefing: dict[str, Any]) -> str:
 
 
 def to_json(briefing: dict[str, Any]) -> str:
-    return json.dumps(briefing, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    """Readable UTF-8 JSON; line separators from article text escaped, so every reader splits it the same way."""
+    return escape_line_breaks(json.dumps(briefing, indent=2, ensure_ascii=False, sort_keys=True)) + "\n"
 
 
 RENDERERS = {"markdown": to_markdown, "html": to_html, "json": to_json}
