@@ -144,3 +144,27 @@ def test_demand_cues_are_general_imperatives() -> None:
     assert DEMAND_WORDS.search("Give us the weapons we need.")
     assert DEMAND_WORDS.search("Get out of our country, the protesters chanted.")
     assert not DEMAND_WORDS.search("They leave our town every morning at six.")
+
+
+def test_sentences_glued_without_a_space_are_split() -> None:
+    found = [s.text for s in sentences("No more details.At least two people were killed. U.S. officials said so.")]
+    assert found == ["No more details.", "At least two people were killed.", "U.S. officials said so."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Two people were killed on 07.10 in the raid.", ["Two"]),
+    ("Five people were killed in two separate incidents.", ["Five"]),
+    ("The shelling displaced residents of three villages.", []),
+    ("A 60-year-old woman died in the attack, police said.", ["A 60-year-old woman"]),
+    ("One resident was killed and a soldier was shot dead.", ["One", "a soldier"]),
+])
+def test_what_is_and_is_not_a_casualty_figure(text: str, expected: list[str]) -> None:
+    assert [f.text for s in sentences(text) for f in figures(s)] == expected
+
+
+def test_the_title_line_is_not_asked_about() -> None:
+    """The guide: the headline is not annotated; its figures are, where the body states them."""
+    text = "Strike kills 30 in Gaza\n\nAt least 12 people were killed on Tuesday, officials said."
+    chat = FakeChat(responder=lambda messages: {"side": None, "event": "strike", "claimed_by": "officials"})
+    result = fake_client(chat, strategy="anchored-casualties").summarise(text)
+    assert [c.count_text for c in result.casualty_claims] == ["At least 12"]

@@ -27,6 +27,7 @@ from summarise.strategies.candidates import (
     figure_facts,
     figures,
     is_clutter,
+    is_title,
     scope_of,
     section_sentences,
     sentence_outlet,
@@ -90,8 +91,9 @@ def _chunk_text(article: str, chunk: list[Sentence]) -> str:
     return "".join(parts)
 
 
-def _figures_to_ask(all_sentences: list[Sentence]) -> list[Figure]:
-    found = [f for s in all_sentences if not is_clutter(s) for f in figures(s)]
+def _figures_to_ask(all_sentences: list[Sentence], text: str) -> list[Figure]:
+    # the article's first line, on a line of its own, is its title: the body states its figures
+    found = [f for s in all_sentences if not is_clutter(s) and not is_title(s, text) for f in figures(s)]
     body_values = {parse_count(f.text) or normalise(f.text).lower() for f in found if not f.sentence.is_heading}
     # a heading usually repeats a figure of the body: ask about the body's occurrence only
     return [f for f in found if not f.sentence.is_heading
@@ -247,7 +249,7 @@ def run(run: Run, *, casualties_only: bool = False) -> ArticleSummary:
     article = run.article
     all_sentences = _usable_sentences(run)
     parts = chunks(all_sentences)
-    asked = _within_cap(run, _figures_to_ask(all_sentences))
+    asked = _within_cap(run, _figures_to_ask(all_sentences, article.text))
     data: dict[str, Any] = {name: [] for name in SECTIONS}
     seen_sentences: set[int] = set()
     seen_sections: dict[str, set[int]] = {name: set() for name in SECTION_TASKS}

@@ -37,6 +37,10 @@ _NOT_PEOPLE_AFTER = re.compile(
     r"percent|per\s+cent|km|kilomet|mile|miles|metre|meter|feet|foot|kg|tonnes|tons|dollars|euros|pounds|"
     r"am\b|pm\b|a\.m|p\.m|o'clock|times|points|rounds?|"
     r"(?:st|nd|rd|th)\b)", re.I)
+_COUNTED_THINGS = re.compile(
+    r"^\s+(?:[\w-]+\s+)?(?:incidents?|attacks?|strikes?|raids?|occasions?|rounds?|villages?|towns?|cities|"
+    r"neighbou?rhoods?|districts?|provinces?|regions?|homes?|houses?|buildings?|schools?|hospitals?|vehicles?|"
+    r"cars?|trucks?|tanks?|drones?|missiles?|rockets?|shells?|bombs?|explosions?|blasts?)\b", re.I)
 _SHARE = re.compile(r"^\s+of\s+(?:the|them|those|whom|these)\b", re.I)
 _MONTH_NEAR = re.compile(rf"(?:\b(?:{MONTH_PATTERN})\.?\s*$)", re.I)
 _MONTH_AFTER = re.compile(rf"^\s*(?:{MONTH_PATTERN})\b", re.I)
@@ -65,7 +69,10 @@ class Figure:
     text: str
 
 
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n|\n(?=\S)")
+# A sentence ends at . ! ? before a capital (after a space, or glued to it as scrapers leave it:
+# "details.At least two"), at a blank line, or at a line break.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|"
+                       r"\n\s*\n|\n(?=\S)")
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -91,6 +98,10 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
     if _NOT_PEOPLE_AFTER.match(after) or _MONTH_NEAR.search(before) or _MONTH_AFTER.match(after):
         return False
     bare = re.sub(_HEDGE, "", expr, flags=re.I).strip()
+    if re.fullmatch(r"\d+\.\d+", bare):
+        return False  # no one counts people in fractions: a date ("07.10") or a measure
+    if _COUNTED_THINGS.match(after):
+        return False  # "two separate incidents", "three villages": a count of things, not of people
     if _SHARE.match(after) and not re.search(r"\d", bare) and not re.fullmatch(_WORDNUM, bare, re.I):
         return False  # "many of them", "dozens of those": a share of another figure, not a claim
     if re.fullmatch(r"(19|20)\d\d", bare) and not re.match(PEOPLE_WORDS.pattern + r"(?!-)", after.strip(), re.I):
@@ -110,8 +121,9 @@ _PERSON = (r"(?:leader|commander|facilitator|insurgent|militant|fighter|man|woma
 _ONE = rf"(?P<np>(?:an?|one)\s+(?:[\w'-]+\s+){{0,4}}?{_PERSON})\b"
 _PERSON_ACTIVE = re.compile(rf"\b(?:killed|killing|captured|capturing|detained|detaining|arrested|arresting|"
                             rf"apprehended|apprehending|wounded|wounding|injured|injuring)\s+{_ONE}", re.I)
-_PERSON_PASSIVE = re.compile(rf"(?:^|[,;]\s*|\b(?:and|when|after|as)\s+){_ONE}\s+(?:was|has\s+been|had\s+been)\s+"
-                             rf"(?:\w+\s+)?(?:killed|captured|detained|arrested|apprehended|wounded|injured)\b", re.I)
+_PERSON_PASSIVE = re.compile(rf"(?:^|[,;]\s*|\b(?:and|when|after|as)\s+){_ONE}\s+(?:(?:was|has\s+been|had\s+been)\s+"
+                             rf"(?:\w+\s+)?(?:killed|captured|detained|arrested|apprehended|wounded|injured|shot\s+dead)"
+                             rf"|(?:later\s+)?(?:died|perished))\b", re.I)
 # One named person: "killed Taliban leader Saifullah", "the death of Haqqani leader Shabeer",
 # "Muhammad Yah, a senior Taliban commander, was killed". Case matters here: a name is capitalised.
 # ("killing the insurgent" is left out: it refers back to someone already counted.)
@@ -143,6 +155,11 @@ def figures(sentence: Sentence) -> list[Figure]:
                 found.append(Figure(sentence, start, end, match.group("np")))
                 taken.append((start, end))
     return sorted(found, key=lambda f: f.start)
+
+
+def is_title(sentence: Sentence, text: str) -> bool:
+    """The article's first line when it stands on a line of its own above the body (its headline)."""
+    return sentence.index == 0 and text[sentence.end:sentence.end + 1] == "\n" and bool(text[sentence.end:].strip())
 
 
 def is_clutter(sentence: Sentence) -> bool:
