@@ -71,8 +71,8 @@ class Figure:
 
 # A sentence ends at . ! ? before a capital (after a space, or glued to it as scrapers leave it:
 # "details.At least two"), at a blank line, or at a line break.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|"
-                       r"\n\s*\n|\n(?=\S)")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|"
+                       r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|\n\s*\n|\n(?=\S)")
 
 
 def sentences(text: str) -> list[Sentence]:
