@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from summarise.strategies.candidates import (
@@ -120,7 +122,11 @@ def test_page_clutter_is_not_a_candidate() -> None:
 def test_the_figure_finder_and_the_number_reader_share_one_list_of_hedges(phrase: str, qualifier: str) -> None:
     """The anchored strategy's figure keeps its hedge, so the claim gets the qualifier the hedge states."""
     text = f"{phrase} 20 people were killed in the shelling, the governor said."
-    chat = FakeChat(responder=lambda messages: {"side": None, "event": "shelling", "claimed_by": "the governor"})
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:  # the claimant only when it is asked for
+        asked = "- claimed_by:" in messages[-1]["content"]
+        return {"side": None, "event": "shelling", **({"claimed_by": "the governor"} if asked else {})}
+
+    chat = FakeChat(responder=answer)
     result = fake_client(chat, strategy="anchored-casualties").summarise(text)
     [found] = result.casualty_claims
     assert (found.count_text, found.count, found.qualifier.value) == (f"{phrase} 20", 20, qualifier)
@@ -168,3 +174,15 @@ def test_the_title_line_is_not_asked_about() -> None:
     chat = FakeChat(responder=lambda messages: {"side": None, "event": "strike", "claimed_by": "officials"})
     result = fake_client(chat, strategy="anchored-casualties").summarise(text)
     assert [c.count_text for c in result.casualty_claims] == ["At least 12"]
+
+
+@pytest.mark.parametrize("text, who", [
+    ("An air strike on the market in Kharkiv killed 14 civilians on Tuesday, the regional governor said.",
+     "the regional governor"),
+    ("Five soldiers were wounded, a military spokesman told reporters.", "a military spokesman"),
+    ("At least 30 people died in the floods, the country's disaster agency said on Monday.",
+     "the country's disaster agency"),
+])
+def test_a_trailing_attribution_in_lower_case_names_the_claimant(text: str, who: str) -> None:
+    [found] = [f for f in figures(one(text))]
+    assert attribution(one(text), found.start) == who

@@ -3,6 +3,7 @@ an article carries reaching its result. All on a fake chat endpoint (a test doub
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,31 @@ def test_two_keys_never_share_a_client() -> None:
     two = resolve_settings(model="openai/x", api_key="sk-two-bbbbbbbbbbbbbbbb")
     assert one.cache_key() != two.cache_key()
     assert "sk-one" not in repr(one.cache_key())  # a hash, never the key
+
+
+def test_names_the_article_never_mentions_are_left_out_in_every_strategy() -> None:
+    strike = {"attacker": "Hezbollah", "target": "two schools", "location": "Kyiv", "when": "Thursday",
+              "means": "air strike", "quote": "An air strike by Russia hit two schools on Thursday"}
+    demand = {"made_by": "Hamas", "demand": "talks", "addressed_to": None,
+              "quote": "Talks between Russia and Ukraine began on the Belarus-Poland border."}
+    data = json.loads(answer(claim(), claim(quote="injuring dozens", count_text="dozens")))
+    data["casualty_claims"][1]["claimed_by"] = "General Invented Person"
+    data.update(strikes=[strike], key_demands=[demand])
+    result = fake_client(FakeChat(json.dumps(data))).summarise(TEXT)
+    assert result.strikes[0].attacker is None and result.strikes[0].location == "Kyiv"  # "Kyiv" is named
+    assert result.casualty_claims[1].claimed_by == "unattributed"
+    assert result.key_demands == [] and "made_by: 'Hamas' is not named" in result.dropped[0].errors[0]
+    assert any("strikes[0].attacker: 'Hezbollah' is not named" in w for w in result.warnings)
+
+
+def test_a_cached_record_the_checks_no_longer_accept_is_asked_again(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    chat = FakeChat(answer(claim()), answer(claim()))
+    client = Summariser(backend=fake_backend(chat), store=store, strategy="single-pass")
+    first = client.summarise(TEXT)
+    key = store._db.execute("SELECT key FROM summaries").fetchone()[0]
+    broken = first.model_dump(mode="json")
+    broken["casualty_claims"][0]["quote"] = "a quote the article does not hold"
+    store._db.execute("UPDATE summaries SET record = ? WHERE key = ?", (json.dumps(broken), key))
+    again = client.summarise(TEXT)
+    assert not again.cached and len(chat.requests) == 2

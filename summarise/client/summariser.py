@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from summarise.client.calls import Gate, LoggedModel
 from summarise.contract.grounding import ArticleIndex
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from summarise.client.batch import Item, Result
 
 Progress = Callable[[str], None]
+log = logging.getLogger("summarise")
 
 
 class Summariser:
@@ -111,9 +115,14 @@ class Summariser:
         key = CacheKey(article.id, cache_name(backend), templates.prompt_version(), SCHEMA_VERSION,
                        f"{name}@{VERSIONS[name]}" + ("-strict" if self.strict else ""))
         if self.cache and (record := self.store.get(key)) is not None:
-            result = SummaryResult.from_record(record, ArticleIndex(article.text))
-            self.hooks.emit("cache_hit", article_id=article.id, key=key.text())
-            return result
+            try:
+                result = SummaryResult.from_record(record, ArticleIndex(article.text))
+            except ValidationError as exc:  # a record the checks no longer accept is asked again, never served
+                log.info("cached summary %s fails today's checks (%s); asking the model again", key.text(),
+                         exc.errors()[0]["msg"])
+            else:
+                self.hooks.emit("cache_hit", article_id=article.id, key=key.text())
+                return result
         model = LoggedModel(backend, store=self.store, hooks=self.hooks, gate=gate, article_id=article.id,
                             prompt_version=key.prompt_version, strategy=name)
         options = Options(max_retries=settings.max_retries, max_tokens=settings.max_tokens, strict=self.strict)

@@ -285,6 +285,12 @@ def _clean_who(who: str) -> str | None:
     return who
 
 
+# a trailing attribution in lower case: "…killed 14 civilians on Tuesday, the regional governor said."
+_TRAILING = re.compile(
+    rf",\s+(?P<who>(?:the|a|an)\s+[a-z][^,;:\"\u201c\u201d()]{{2,80}}?)\s+(?:also\s+)?(?:has\s+|have\s+)?{_SPEECH}"
+    r"(?:\s+[\w'-]+){0,3}\s*[.!]?[\"\u201d']?$")  # "…said on Monday.", "…told reporters."
+
+
 def attribution(sentence: Sentence, at: int | None = None) -> str | None:
     """Who the sentence says states the figure at offset ``at`` ("X said", "according to X").
 
@@ -294,7 +300,7 @@ def attribution(sentence: Sentence, at: int | None = None) -> str | None:
     text = sentence.text
     pos = len(text) if at is None else at - sentence.start
     before = [m for m in _SUBJECT_BEFORE.finditer(text) if m.end() <= pos + 1]
-    after = [m for m in _SUBJECT_AFTER.finditer(text)]
+    after = [*_SUBJECT_AFTER.finditer(text), *_TRAILING.finditer(text)]
     rest = [m for m in _SUBJECT_BEFORE.finditer(text) if m.end() > pos + 1]
     for match in [*reversed(before), *after, *rest]:
         who = _clean_who(match.group("who"))

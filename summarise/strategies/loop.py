@@ -20,6 +20,7 @@ from summarise.backends.attempt import Model
 from summarise.contract.grounding import ArticleIndex
 from summarise.contract.messages import format_errors, item_errors
 from summarise.contract.models import SECTIONS, ArticleSummary
+from summarise.contract.names import NAME_FIELDS, unnamed
 from summarise.contract.record import DroppedItem, Usage
 from summarise.errors import ExtractionFailed
 from summarise.hooks import Hooks
@@ -120,6 +121,7 @@ class Run:
         """
         data = {k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
         self._drop_planted(data)
+        self._null_unnamed(data)
         while True:
             try:
                 return ArticleSummary.model_validate(data, context={"article": self.index})
@@ -150,6 +152,27 @@ class Run:
                 else:
                     kept.append(item)
             data[section] = kept
+
+    def _null_unnamed(self, data: dict[str, Any]) -> None:
+        """A name or place the article never mentions is the model's invention: it becomes null (a claimant
+        "unattributed", a party leaves the list) and ``warnings`` says so; a demand whose maker is invented
+        is dropped (``made_by`` is required)."""
+        for section, fields in NAME_FIELDS.items():
+            kept = []
+            for position, item in enumerate(data.get(section) or []):
+                if isinstance(item, dict) and (maker := unnamed(item.get("made_by"), self.index)):
+                    self.drop(section, item, [f"made_by: {maker[0]!r} is not named in the article"])
+                    continue
+                for name in fields if isinstance(item, dict) else ():
+                    if invented := unnamed(item.get(name), self.index):
+                        value = item[name]
+                        item[name] = ([v for v in value if v not in invented] if isinstance(value, list)
+                                      else "unattributed" if name == "claimed_by" else None)
+                        self.warnings.append(f"{section}[{position}].{name}: {', '.join(map(repr, invented))} is "
+                                             "not named in the article; left out")
+                kept.append(item)
+            if section in data:
+                data[section] = kept
 
     def _planted(self, quote: Any) -> bool:
         span = self.index.locate(quote) if isinstance(quote, str) and self.suspicious else None

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model,
 
 from summarise.contract.grounding import normalise
 from summarise.contract.models import CachedSchema, Status, article_in, check_headline, check_summary
+from summarise.contract.names import is_named
 from summarise.lexicon import DEMAND_WORDS, REPORTING_WORDS, STOP_WORDS, STRIKE_WORDS, TALKS_WORDS
 
 # words that do not identify a claimant: function words and reporting words
@@ -21,14 +22,10 @@ NAME_FILLERS = STOP_WORDS | REPORTING_WORDS
 
 
 def _grounded_name(value: str, info: ValidationInfo) -> str:
-    """A name must share a word with the article: no invented claimant or actor."""
+    """A name must be named in the article (``contract.names``): no invented claimant or actor."""
     value = " ".join(value.split())
     article = article_in(info)
-    if article is None or value.lower() in ("unattributed", ""):
-        return value
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", value) if w.lower() not in NAME_FILLERS]
-    haystack = normalise(article.text).lower()
-    if words and not any(w.lower() in haystack for w in words):
+    if article is not None and not is_named(value, article):
         raise ValueError(f"{value!r} is not named in the article; use the article's own words or 'unattributed'")
     return value
 
