@@ -186,3 +186,13 @@ def test_the_title_line_is_not_asked_about() -> None:
 def test_a_trailing_attribution_in_lower_case_names_the_claimant(text: str, who: str) -> None:
     [found] = [f for f in figures(one(text))]
     assert attribution(one(text), found.start) == who
+
+
+@pytest.mark.parametrize("who, ok", [
+    ("the regional governor", True), ("Syrian Observatory for Human Rights", True), ("unattributed", True),
+    ("At least 32 are", False), ("Shajul Islam for fears for his own safety", False), ("", False),
+])
+def test_a_claimant_is_a_person_or_body_never_a_clause(who: str, ok: bool) -> None:
+    from summarise.contract.names import is_claimant
+
+    assert is_claimant(who) is ok

@@ -53,3 +53,13 @@ def unnamed(value: Any, article: ArticleIndex) -> list[str]:
     """The names in ``value`` (a string or a list of them) that the article does not name."""
     values = value if isinstance(value, list) else [value]
     return [v for v in values if isinstance(v, str) and v.strip() and not is_named(v, article)]
+
+
+# a clause, not a name: a figure, a verb of being, a personal pronoun ("At least 32 are", "… for his own safety")
+_CLAUSE = re.compile(r"\d|\b(?:is|are|was|were|been|being|be|he|she|they|we|his|her|their|own|them|him|"
+                     r"at\s+least|more\s+than)\b", re.I)
+
+
+def is_claimant(value: str) -> bool:
+    """A person or body ("the regional governor", "Syrian Observatory for Human Rights"), never a clause."""
+    return value.strip().lower() == "unattributed" or (bool(value.strip()) and not _CLAUSE.search(value))

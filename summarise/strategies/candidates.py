@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from summarise.contract.names import is_claimant
 from summarise.lexicon import (
     AGENCIES,
     CASUALTY_WORDS,
@@ -278,6 +279,8 @@ def _clean_who(who: str) -> str | None:
     who = re.sub(r"^(?:earlier\s+)?reports?\s+by\s+", "", who, flags=re.I)
     if not who or len(who.split()) > 10 or _PRONOUN.match(who) or re.match(r"according\s+to\b", who, re.I):
         return None
+    if not is_claimant(who):
+        return None  # a clause caught between a comma and "said", not a person or body
     if who in AGENCIES or re.fullmatch(r"(?:news\s+agency\s+)?(?:" + "|".join(map(re.escape, AGENCIES)) + ")", who):
         return None  # an outlet relays; it is reported_via, not the claimant
     if re.match(r"^(?:news\s+agency|the\s+news\s+agency)\b", who, re.I):

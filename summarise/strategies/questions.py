@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model,
 
 from summarise.contract.grounding import normalise
 from summarise.contract.models import CachedSchema, Status, article_in, check_headline, check_summary
-from summarise.contract.names import is_named
+from summarise.contract.names import is_claimant, is_named
 from summarise.lexicon import DEMAND_WORDS, REPORTING_WORDS, STOP_WORDS, STRIKE_WORDS, TALKS_WORDS
 
 # words that do not identify a claimant: function words and reporting words
@@ -27,6 +27,8 @@ def _grounded_name(value: str, info: ValidationInfo) -> str:
     article = article_in(info)
     if article is not None and not is_named(value, article):
         raise ValueError(f"{value!r} is not named in the article; use the article's own words or 'unattributed'")
+    if not is_claimant(value):
+        raise ValueError(f"{value!r} is a clause, not a person or body; name who states the figures or 'unattributed'")
     return value
 
 
