@@ -225,3 +225,16 @@ def test_html_briefing_renders_in_a_real_browser(workspace: tuple[Path, FakeChat
     subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=414,1200", "--hide-scrollbars", page],
                    capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_a_figure_dated_to_another_year_is_background_not_this_events_range() -> None:
+    entries = [
+        entry(58, "Syrian Observatory", "TRT", 4, "gas attack in Khan Shaykhun in Idlib", 0),
+        entry(72, "a monitor", "Al-Araby", 4, "toxic gas attack on the town of Khan Sheikhun", 1),
+        entry(1400, "activists", "Etilaf", 4, "Khan Shaykhun recalls the 2013 sarin gas attack in Ghouta", 2),
+        entry(112, "Syrian Observatory", "NNA", 16, "bomb blast on a bus convoy outside Aleppo", 3),
+        entry(43, "Syrian Observatory", "Ahram", 15, "suicide car bomb on buses of evacuees near Aleppo", 4),
+    ]
+    groups = {g["range"][0]: g for g in ledger(entries)}
+    assert groups[58]["range"] == [58, 72] and not groups[58]["background"]  # the 2013 toll is not in this range
+    assert groups[1400]["background"] and "(background: 2013)" in groups[1400]["event"]

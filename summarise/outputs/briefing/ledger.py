@@ -97,8 +97,22 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+
+
+def background_year(entry: Entry) -> int | None:
+    """The year a figure's sentence dates it to, when that is not the year of its article ("the 2013 Ghouta
+    attack", "since 2011", "in August 2013"): a figure recalled as background, not about this event."""
+    years = [int(y) for y in _YEAR.findall(entry.claim.get("quote", ""))]
+    if not years or entry.published is None:
+        return None
+    elsewhere = [y for y in years if y != entry.published.year]
+    return min(elsewhere) if elsewhere else None
+
+
 def group_claims(entries: list[Entry]) -> list[list[Entry]]:
-    """Groups of figures about the same event, in order of first appearance."""
+    """Groups of figures about the same event, in order of first appearance. A figure dated to another
+    year joins only figures dated to that same year: its range never mixes with this event's."""
     if not entries:
         return []
     articles = {e.article_id for e in entries}
@@ -111,7 +125,7 @@ def group_claims(entries: list[Entry]) -> list[list[Entry]]:
             b = entries[j]
             if (a.claim["outcome"], a.claim["scope"]) != (b.claim["outcome"], b.claim["scope"]):
                 continue
-            if not _close_in_time(a, b):
+            if not _close_in_time(a, b) or background_year(a) != background_year(b):
                 continue
             shared = (set(a.tokens) & set(b.tokens)) - common
             names = {k for k in shared if not a.tokens[k].islower()}
@@ -171,8 +185,10 @@ def ledger(entries: list[Entry]) -> list[dict[str, Any]]:
             })
         distinct = {(f["claimed_by"], f["count"]) for f in figures if f["count"] is not None}
         claimants = {c for c, _ in distinct}
+        year = background_year(ordered[0])
         out.append({
-            "event": _label(ordered),
+            "event": _label(ordered) + (f" (background: {year})" if year else ""),
+            "background": year is not None,
             "outcome": ordered[0].claim["outcome"],
             "scope": ordered[0].claim["scope"],
             "range": [min(counts), max(counts)] if counts else None,
