@@ -64,9 +64,8 @@ def test_strict_fails_the_article_instead() -> None:
 
 
 def test_errors_outside_items_cannot_be_salvaged() -> None:
-    long_headline = " ".join(["word"] * 30)
-    chat = FakeChat(answer(claim(), headline=long_headline), answer(claim(), headline=long_headline))
-    with pytest.raises(ExtractionFailed, match="headline has 30 words"):
+    chat = FakeChat(answer(claim(), headline="  "), answer(claim(), headline=""))
+    with pytest.raises(ExtractionFailed, match="headline is empty"):
         run(ARTICLE, chat, max_retries=1)
 
 
@@ -103,3 +102,14 @@ def test_template_markup_in_an_article_reaches_the_model_verbatim(markup: str) -
     sent = "".join(m["content"] for m in chat.requests[0]["messages"])
     assert markup in sent
     assert "indented text\n    stayed." in sent
+
+
+def test_a_summary_too_long_is_cut_by_code_not_reasked() -> None:
+    """A mechanical fix costs no model call: the first three sentences are kept and the result says so."""
+    data = json.loads(answer(claim(), headline=" ".join(["word"] * 30)))
+    data["summary"] = "One. Two. Three. Four. Five."
+    chat = FakeChat(json.dumps(data))
+    result = run(ARTICLE, chat)
+    assert len(chat.requests) == 1 and result.summary == "One. Two. Three."
+    assert len(result.headline.split()) == 25
+    assert sum("cut by code" in w for w in result.warnings) == 2

@@ -224,21 +224,38 @@ def unique_by(items: list[T], key: Callable[[T], Hashable]) -> list[T]:
     return out
 
 
-def check_headline(value: str) -> str:
+def repairs_in(info: ValidationInfo) -> list[str] | None:
+    """Where a run collects the repairs code made instead of a reask; None: check strictly, repair nothing."""
+    ctx = info.context
+    repairs = ctx.get("repairs") if isinstance(ctx, dict) else None
+    return repairs if isinstance(repairs, list) else None
+
+
+def check_headline(value: str, repairs: list[str] | None = None) -> str:
+    """One line of at most ``MAX_HEADLINE_WORDS`` words. Too long is a mechanical fix: with ``repairs``
+    code cuts it and says so, instead of a reask that costs a model call and rarely changes the answer."""
     value = " ".join(value.split())
     if not value:
         raise ValueError("headline is empty; write one neutral sentence")
     words = len(value.split())
     if words > MAX_HEADLINE_WORDS:
-        raise ValueError(f"headline has {words} words; shorten it to at most {MAX_HEADLINE_WORDS}")
+        if repairs is None:
+            raise ValueError(f"headline has {words} words; shorten it to at most {MAX_HEADLINE_WORDS}")
+        value = " ".join(value.split()[:MAX_HEADLINE_WORDS]).rstrip(",;:-")
+        repairs.append(f"headline: cut by code to its first {MAX_HEADLINE_WORDS} words (the model wrote {words})")
     return value
 
 
-def check_summary(value: str) -> str:
+def check_summary(value: str, repairs: list[str] | None = None) -> str:
+    """At most ``MAX_SUMMARY_SENTENCES`` sentences; with ``repairs``, code keeps the first ones and says so."""
     value = " ".join(value.split())
     sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])", value) if s.strip()]
     if len(sentences) > MAX_SUMMARY_SENTENCES:
-        raise ValueError(f"summary has {len(sentences)} sentences; write at most {MAX_SUMMARY_SENTENCES}")
+        if repairs is None:
+            raise ValueError(f"summary has {len(sentences)} sentences; write at most {MAX_SUMMARY_SENTENCES}")
+        value = " ".join(sentences[:MAX_SUMMARY_SENTENCES])
+        repairs.append(f"summary: cut by code to its first {MAX_SUMMARY_SENTENCES} sentences "
+                       f"(the model wrote {len(sentences)})")
     return value
 
 
@@ -256,13 +273,13 @@ class ArticleSummary(CachedSchema):
 
     @field_validator("headline")
     @classmethod
-    def _headline_short(cls, value: str) -> str:
-        return check_headline(value)
+    def _headline_short(cls, value: str, info: ValidationInfo) -> str:
+        return check_headline(value, repairs_in(info))
 
     @field_validator("summary")
     @classmethod
-    def _summary_short(cls, value: str) -> str:
-        return check_summary(value)
+    def _summary_short(cls, value: str, info: ValidationInfo) -> str:
+        return check_summary(value, repairs_in(info))
 
     @model_validator(mode="after")
     def _drop_repeats(self) -> ArticleSummary:

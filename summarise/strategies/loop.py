@@ -75,6 +75,11 @@ class Run:
         self.suspicious = flagged(self.article.text)
         self.warnings.extend(warning_for(s) for s in self.suspicious)
 
+    def context(self, repairs: list[str]) -> dict[str, Any]:
+        """The validation context: the article the checks read, and where mechanical repairs are noted
+        (kept in ``warnings`` only for the answer that is used)."""
+        return {"article": self.index, "repairs": repairs}
+
     def say(self, message: str) -> None:
         if self.progress:
             self.progress(message)
@@ -93,10 +98,12 @@ class Run:
         for number in range(1, retries + 2):
             if announce:
                 self.say(f"attempt {number} of {retries + 1}" + (" (fixing validation errors)" if number > 1 else ""))
-            outcome = self.model.attempt(current, response_model, {"article": self.index}, budget)
+            repairs: list[str] = []
+            outcome = self.model.attempt(current, response_model, self.context(repairs), budget)
             self.calls += 1
             self.usage.add(outcome.usage)
             if outcome.value is not None:
+                self.warnings.extend(repairs)
                 return Answer(outcome.value, outcome.raw)
             answer = Answer(None, outcome.raw, outcome.errors, outcome.truncated)
             log.info("%s: attempt %d failed validation: %s", why, number, "; ".join(outcome.errors[:5]))
@@ -124,7 +131,10 @@ class Run:
         self._null_unnamed(data)
         while True:
             try:
-                return ArticleSummary.model_validate(data, context={"article": self.index})
+                repairs: list[str] = []
+                summary = ArticleSummary.model_validate(data, context=self.context(repairs))
+                self.warnings.extend(r for r in repairs if r not in self.warnings)
+                return summary
             except ValidationError as exc:
                 bad = item_errors(exc)
                 if bad is None or self.options.strict:

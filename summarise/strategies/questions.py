@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from summarise.contract.grounding import normalise
-from summarise.contract.models import CachedSchema, Status, article_in, check_headline, check_summary
+from summarise.contract.models import CachedSchema, Status, article_in, check_headline, check_summary, repairs_in
 from summarise.contract.names import is_claimant, is_named
 from summarise.lexicon import DEMAND_WORDS, REPORTING_WORDS, STOP_WORDS, STRIKE_WORDS, TALKS_WORDS
 
@@ -74,7 +74,8 @@ class GroundedOverview(Overview):
     @field_validator("headline", "summary")
     @classmethod
     def _grounded(cls, value: str, info: ValidationInfo) -> str:
-        value = check_headline(value) if info.field_name == "headline" else check_summary(value)
+        check = check_headline if info.field_name == "headline" else check_summary
+        value = check(value, repairs_in(info))
         return _numbers_grounded(value, info)
 
 
