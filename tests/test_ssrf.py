@@ -224,8 +224,7 @@ def test_the_host_name_is_sent_though_the_checked_address_is_connected_to(port: 
 
 
 def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a test certificate")
+    assert shutil.which("openssl"), "the openssl command makes the test certificate (Debian: apt-get install openssl)"
     cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-days", "2", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}",
