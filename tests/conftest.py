@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests.fakes import FakeChat, fake_backend
 from tests.helpers import SEED
+
+# Property tests are not timed: these machines are noisy, and a per-example deadline made them flaky under load.
+settings.register_profile("summarise", deadline=None)
+settings.load_profile("summarise")
 
 _LOOPBACK = ("127.", "::1", "localhost")
 _real_connect = socket.socket.connect
