@@ -60,6 +60,8 @@ STOP_WORDS = frozenset({"the", "a", "an", "of", "in", "on", "and", "for", "to", 
 # words that say nothing about who a claimant is ("the ministry said", "officials")
 REPORTING_WORDS = frozenset({"from", "their", "said", "says", "unattributed", "spokesman", "spokesperson",
                              "official", "officials"})
+# words that say nothing about who someone is: left out when names are compared or checked
+NAME_FILLERS = STOP_WORDS | REPORTING_WORDS
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "this", "that", "there", "his", "her", "their", "its"})
 # text a model writes for "no value"
 NULL_TEXTS = frozenset({"null", "none", "n/a", "na", "unknown", "not mentioned", "not specified", ""})

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from summarise.contract.grounding import ArticleIndex, normalise
-from summarise.lexicon import REPORTING_WORDS, STOP_WORDS
+from summarise.lexicon import NAME_FILLERS
 
 # the fields that name a person, body or place, by section
 NAME_FIELDS: dict[str, tuple[str, ...]] = {
@@ -25,7 +25,7 @@ NAME_FIELDS: dict[str, tuple[str, ...]] = {
 STEM = 5
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 # words that say nothing about who (or that no name was given: "an unnamed official")
-_FILLERS = STOP_WORDS | REPORTING_WORDS | {"unattributed", "unnamed", "unidentified", "anonymous"}
+_FILLERS = NAME_FILLERS | {"unnamed", "unidentified", "anonymous"}
 
 
 def _stem(word: str) -> str:

@@ -112,13 +112,15 @@ def _within_cap(run: Run, asked: list[Figure]) -> list[Figure]:
     for figure in asked:
         by_sentence.setdefault(figure.sentence.index, []).append(figure)
     kept: set[int] = set()
+    left: list[int] = []  # sentences past the cap whose figures would have become claims
     claims = 0
     for index, found in by_sentence.items():  # in the article's order
-        if claims >= MAX_CLAIMS:
-            break
-        kept.add(index)
-        claims += len(_facts(found))
-    left = [index for index, found in by_sentence.items() if index not in kept and _facts(found)]
+        count = len(_facts(found))
+        if claims < MAX_CLAIMS:
+            kept.add(index)
+            claims += count
+        elif count:
+            left.append(index)
     if left:
         run.warnings.append(f"casualty figures: the cap of {MAX_CLAIMS} claims was reached; {len(left)} more "
                             f"sentence(s) with figures were not asked (first: sentence {left[0] + 1})")

@@ -138,10 +138,8 @@ class Run:
             except ValidationError as exc:
                 bad = item_errors(exc)
                 if bad is None or self.options.strict:
-                    shown = "; ".join(format_errors(exc)[:5])
-                    raise ExtractionFailed(f"the summary failed validation: {shown}", attempts=self.calls,
-                                           errors=format_errors(exc),
-                                           usage=self.usage.model_dump()) from None
+                    errors = format_errors(exc)
+                    raise self.failed(f"the summary failed validation: {'; '.join(errors[:5])}", errors) from None
                 # pop from the end so positions stay valid; report in the article's order
                 popped = [(section, data[section].pop(position), reasons)
                           for (section, position), reasons in sorted(bad.items(), reverse=True)]

@@ -9,7 +9,7 @@ from summarise.contract.grounding import normalise
 from summarise.contract.models import unique_by
 from summarise.contract.numbers import parse_count
 from summarise.contract.text import overlap
-from summarise.strategies.questions import NAME_FILLERS
+from summarise.lexicon import NAME_FILLERS
 
 MAX_CLAIMS = 24  # claims kept per article: the strategy's own cap, below the contract's
 

@@ -15,10 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model,
 from summarise.contract.grounding import normalise
 from summarise.contract.models import CachedSchema, Status, article_in, check_headline, check_summary, repairs_in
 from summarise.contract.names import is_claimant, is_named
-from summarise.lexicon import DEMAND_WORDS, REPORTING_WORDS, STOP_WORDS, STRIKE_WORDS, TALKS_WORDS
-
-# words that do not identify a claimant: function words and reporting words
-NAME_FILLERS = STOP_WORDS | REPORTING_WORDS
+from summarise.lexicon import DEMAND_WORDS, STRIKE_WORDS, TALKS_WORDS
 
 
 def _grounded_name(value: str, info: ValidationInfo) -> str:
