@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from summarise.backends.amx_probe import extra_buffers_safe
 from summarise.backends.attempt import Attempt
 from summarise.backends.base import Backend
 from summarise.backends.llamacpp_format import json_object_schema
@@ -18,6 +20,7 @@ from summarise.errors import BackendUnavailable, ConfigError
 log = logging.getLogger("summarise")
 
 N_CTX = 8192
+DEFAULT_STRATEGY = "anchored"  # measured best on the embedded model (benchmarks/README.md)
 
 
 def model_path(local_model: str | None, progress: Callable[[str], None] | None = None) -> str:
@@ -30,14 +33,42 @@ def load_llama(path: str, n_ctx: int = N_CTX) -> Any:
     import llama_cpp
 
     try:
-        return llama_cpp.Llama(
-            model_path=path,
-            n_ctx=n_ctx,
-            n_threads=max(1, os.cpu_count() or 1),
-            verbose=False,
-        )
+        with _model_defaults(extra_buffers=extra_buffers_safe(path)):
+            return llama_cpp.Llama(
+                model_path=path,
+                n_ctx=n_ctx,
+                n_threads=max(1, os.cpu_count() or 1),
+                verbose=False,
+            )
     except (ValueError, RuntimeError) as exc:
         raise BackendUnavailable(f"cannot load model {path}: {exc}") from None
+
+
+_DEFAULTS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _model_defaults(*, extra_buffers: bool) -> Iterator[None]:
+    """llama-cpp-python's ``Llama`` takes no ``use_extra_bufts``: while it builds its model parameters,
+    its default-parameter function returns them with the extra buffer types off (``amx_probe``)."""
+    if extra_buffers:
+        yield
+        return
+    import llama_cpp.llama_cpp as bindings
+
+    with _DEFAULTS_LOCK:
+        original = bindings.llama_model_default_params
+
+        def without_extra_buffers() -> Any:
+            params = original()
+            params.use_extra_bufts = False
+            return params
+
+        bindings.llama_model_default_params = without_extra_buffers
+        try:
+            yield
+        finally:
+            bindings.llama_model_default_params = original
 
 
 class LocalBackend(Backend):
@@ -50,7 +81,7 @@ class LocalBackend(Backend):
         name = "local" if not local_model else f"local:{os.path.basename(path)}"
         super().__init__(name, json_object_schema(self._llama.create_chat_completion_openai_v1),
                          request_model=MODEL_NAME, where="the local model",
-                         default_strategy="anchored")
+                         default_strategy=DEFAULT_STRATEGY)
 
     def attempt(self, *args: Any, **kwargs: Any) -> Attempt:
         with self._lock:  # llama.cpp in-process serves one request at a time
