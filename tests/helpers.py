@@ -54,7 +54,8 @@ def anchored_responder(claimed_by: str = "unattributed") -> Any:
         if question.startswith("Write a headline"):
             return {"headline": "Russian strike on Kharkiv market kills 14", "summary": "A strike hit a market."}
         if question.startswith("Sentence:") and "Casualty figures" in question:
-            facts = {"side": "Ukrainian", "event": "strike on Kharkiv market"}
+            sentence = question.split("\n")[0].removeprefix("Sentence: ")
+            facts = {"side": "Ukrainian", "event": " ".join(sentence.split()[:4])}  # in the sentence's words
             return {**facts, "claimed_by": claimed_by} if "- claimed_by:" in question else facts
         if "Which of these sentences report a specific attack" in question:
             return {"sentences": [1]}

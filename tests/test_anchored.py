@@ -132,3 +132,74 @@ def test_figure_questions_stop_at_the_claims_cap() -> None:
     assert [c.count for c in result.casualty_claims] == list(range(10, 10 + MAX_CLAIMS))  # the article's first
     assert any(f"cap of {MAX_CLAIMS} claims was reached; {60 - MAX_CLAIMS} more sentence(s)" in w
                for w in result.warnings)
+
+
+def _long_report(strikes: int) -> tuple[str, list[str]]:
+    """A campaign report of ``strikes`` distinct attacks spread over several chunks, with filler between."""
+    filler = " ".join(["Analysts in the capital discussed the economy of the region at length."] * 30)
+    towns = [f"Town{chr(65 + i // 26)}{chr(97 + i % 26)}" for i in range(strikes)]
+    body = " ".join(f"Russian drones struck a fuel depot in {town} on Monday. {filler if i % 3 == 2 else ''}"
+                    for i, town in enumerate(towns))
+    return "Campaign assessment\n\n" + body, towns
+
+
+def _select_all(question: str) -> dict[str, Any]:
+    import re
+
+    return {"sentences": [int(n) for n in re.findall(r"^\[(\d+)\]", question, re.M)]}
+
+
+def test_a_long_report_is_covered_to_its_end_with_caps_that_grow_with_it() -> None:
+    """Every strike of a 40-strike report in several chunks comes back, past the per-call caps of 14
+    candidates and 10 items (a report of this kind came back with 2 of its 35 strikes)."""
+    import re
+
+    from summarise.strategies.anchored import caps
+
+    text, towns = _long_report(40)
+    base = responder()
+
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
+        question = messages[2]["content"]
+        if "Which of these sentences report a specific attack" in question:
+            return _select_all(question)
+        if "Which of these sentences report" in question:
+            return {"sentences": []}
+        if "Describe the attack" in question:
+            town = re.search(r"in (Town\w+)", question)
+            place = town.group(1) if town else None
+            return {"attacker": "Russian drones", "target": place, "location": place, "when": "Monday",
+                    "means": "drone"}
+        return base(messages)
+
+    chat = FakeChat(responder=answer)
+    result = run(text, chat)
+    parts = len(chunks(sentences(text)))
+    assert parts >= 3 and caps(parts)["strikes"] >= 40
+    assert sorted(s.location for s in result.strikes) == sorted(towns)
+    assert not any("cap of" in w for w in result.warnings)
+
+
+def test_a_report_past_the_contract_cap_says_so() -> None:
+    from summarise.strategies.anchored import caps
+
+    assert caps(1) == {"casualty_claims": 24, "strikes": 10, "key_demands": 8, "negotiations": 6}
+    assert caps(100)["strikes"] == 80 and caps(100)["casualty_claims"] == 150  # the contract's own bounds
+    text, _ = _long_report(12)  # one chunk: 12 strikes against a cap of 10
+
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
+        question = messages[2]["content"]
+        if "Which of these sentences report a specific attack" in question:
+            return _select_all(question)
+        if "Which of these sentences report" in question:
+            return {"sentences": []}
+        if "Describe the attack" in question:
+            town = question.split(" in ")[1].split()[0]
+            return {"attacker": "Russian drones", "target": town, "location": town, "when": "Monday",
+                    "means": "drone"}
+        return responder()(messages)
+
+    result = run(text.replace("Analysts in the capital discussed the economy of the region at length. ", ""),
+                 FakeChat(responder=answer))
+    assert len(result.strikes) == 10
+    assert any("strikes: the cap of 10 items was reached" in w for w in result.warnings)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from summarise.contract import paraphrase
 from summarise.contract.grounding import ArticleIndex, contains_normalised
 from summarise.contract.numbers import Qualifier, hedge_of, is_vague, parse_count
 from summarise.contract.sides import doubtful_side
@@ -117,6 +118,12 @@ class KeyDemand(_Quoted):
     demand: str = Field(description="short paraphrase of the demand")
     addressed_to: str | None = Field(default=None, description="of whom; null if unclear")
 
+    @model_validator(mode="after")
+    def _demand_is_the_quotes(self, info: ValidationInfo) -> KeyDemand:
+        if (article := article_in(info)) is not None:
+            paraphrase.check("demand", self.demand, self.quote, article, neighbours=1)
+        return self
+
 
 class Strike(_Quoted):
     attacker: str | None = Field(default=None, description="null if not stated")
@@ -187,6 +194,12 @@ class CasualtyClaim(_Quoted):
         return self
 
     @model_validator(mode="after")
+    def _event_is_the_quotes(self, info: ValidationInfo) -> CasualtyClaim:
+        if (article := article_in(info)) is not None:
+            paraphrase.check("event", self.event, self.quote, article, neighbours=2, anchored=False)
+        return self
+
+    @model_validator(mode="after")
     def _side_is_the_victims(self, info: ValidationInfo) -> CasualtyClaim:
         """A side that is the attacker in the quote, a claimant, no party or a name the article lacks becomes null."""
         if self.side:
@@ -203,6 +216,12 @@ class Negotiation(_Quoted):
     description: str
     venue: str | None = None
     mediator: str | None = None
+
+    @model_validator(mode="after")
+    def _description_is_the_quotes(self, info: ValidationInfo) -> Negotiation:
+        if (article := article_in(info)) is not None:
+            paraphrase.check("description", self.description, self.quote, article, neighbours=1)
+        return self
 
 
 def _item_key(item: BaseModel) -> str:

@@ -14,7 +14,8 @@ import itertools
 from typing import Any
 
 from summarise.contract.grounding import normalise
-from summarise.contract.models import SECTIONS, ArticleSummary
+from summarise.contract.models import MAX_CLAIMS as CONTRACT_CLAIMS
+from summarise.contract.models import MAX_DEMANDS, MAX_NEGOTIATIONS, MAX_STRIKES, SECTIONS, ArticleSummary
 from summarise.contract.numbers import is_vague, parse_count
 from summarise.contract.text import is_null_text
 from summarise.lexicon import AGENCIES
@@ -100,10 +101,20 @@ def _figures_to_ask(all_sentences: list[Sentence], text: str) -> list[Figure]:
             or (parse_count(f.text) or normalise(f.text).lower()) not in body_values]
 
 
-def _within_cap(run: Run, asked: list[Figure]) -> list[Figure]:
-    """The figures of the first sentences whose claims fill ``MAX_CLAIMS``; the rest are not asked.
+def caps(parts: int) -> dict[str, int]:
+    """Items kept per section: a part's worth (``CHUNK_CHARS``) for each part of the article, so a long
+    report is covered to its end, within the contract's own caps (which stop a grammar-constrained
+    model from looping)."""
+    contract = {"casualty_claims": CONTRACT_CLAIMS, "strikes": MAX_STRIKES, "key_demands": MAX_DEMANDS,
+                "negotiations": MAX_NEGOTIATIONS}
+    per_part = {"casualty_claims": MAX_CLAIMS, **SECTION_LIMITS}
+    return {section: min(contract[section], per_part[section] * max(parts, 1)) for section in contract}
 
-    ``merge_claims`` keeps the first ``MAX_CLAIMS`` claims in the article's order, so sentences past
+
+def _within_cap(run: Run, asked: list[Figure], cap: int) -> list[Figure]:
+    """The figures of the first sentences whose claims fill ``cap``; the rest are not asked.
+
+    ``merge_claims`` keeps the first ``cap`` claims in the article's order, so sentences past
     the cap would cost a model call each for claims that are thrown away. The count is of figures
     that become claims before merging (an upper bound on the claims kept), so the number of calls
     is bounded whatever the model answers.
@@ -116,13 +127,13 @@ def _within_cap(run: Run, asked: list[Figure]) -> list[Figure]:
     claims = 0
     for index, found in by_sentence.items():  # in the article's order
         count = len(_facts(found))
-        if claims < MAX_CLAIMS:
+        if claims < cap:
             kept.add(index)
             claims += count
         elif count:
             left.append(index)
     if left:
-        run.warnings.append(f"casualty figures: the cap of {MAX_CLAIMS} claims was reached; {len(left)} more "
+        run.warnings.append(f"casualty figures: the cap of {cap} claims was reached; {len(left)} more "
                             f"sentence(s) with figures were not asked (first: sentence {left[0] + 1})")
     return [f for f in asked if f.sentence.index in kept]
 
@@ -174,7 +185,7 @@ def _claims_for(run: Run, prefix: list[dict[str, str]], found: list[Figure]) -> 
     question = templates.render("anchored_figure", sentence=sentence.text, figures=[f.text for f, _, _ in facts],
                                 ask_claimant=ask_claimant)
     answer = run.ask(_ask(prefix, question), SentenceAnswer if ask_claimant else SentenceFacts, FIGURE_TOKENS,
-                     why="figure")
+                     why="figure", quote=sentence.text)
     value = answer.value
     if not isinstance(value, SentenceFacts):
         for figure, _, _ in facts:
@@ -196,7 +207,7 @@ def _section(run: Run, prefix: list[dict[str, str]], section: str, candidates: l
     numbered = {i + 1: s for i, s in enumerate(candidates)}
     question = templates.render("anchored_select", what=what,
                                 candidates=[{"number": n, "text": s.text} for n, s in numbered.items()])
-    limit = min(SECTION_LIMITS[section], len(numbered))
+    limit = len(numbered)  # at most one item per candidate; the article's cap (``caps``) applies after merging
     chosen = run.ask(_ask(prefix, question), selection_model(list(numbered), limit), 12 + 4 * limit, why="select")
     if chosen.value is None:
         run.warnings.append(f"{section}: no valid selection ({'; '.join(chosen.errors[:2])})")
@@ -206,7 +217,7 @@ def _section(run: Run, prefix: list[dict[str, str]], section: str, candidates: l
     for number in dict.fromkeys(chosen.value.sentences):  # type: ignore[attr-defined]
         sentence = numbered[number]
         ask = templates.render(f"anchored_{section}", sentence=sentence.text)
-        answer = run.ask(_ask(prefix, ask), model, ITEM_TOKENS, why="section")
+        answer = run.ask(_ask(prefix, ask), model, ITEM_TOKENS, why="section", quote=sentence.text)
         if answer.value is None:
             run.drop(section, {"quote": sentence.text, "raw": answer.raw}, answer.errors)
             continue
@@ -251,7 +262,8 @@ def run(run: Run, *, casualties_only: bool = False) -> ArticleSummary:
     article = run.article
     all_sentences = _usable_sentences(run)
     parts = chunks(all_sentences)
-    asked = _within_cap(run, _figures_to_ask(all_sentences, article.text))
+    limits = caps(len(parts))
+    asked = _within_cap(run, _figures_to_ask(all_sentences, article.text), limits["casualty_claims"])
     data: dict[str, Any] = {name: [] for name in SECTIONS}
     seen_sentences: set[int] = set()
     seen_sections: dict[str, set[int]] = {name: set() for name in SECTION_TASKS}
@@ -272,15 +284,19 @@ def run(run: Run, *, casualties_only: bool = False) -> ArticleSummary:
             data["casualty_claims"].extend(_claims_for(run, prefix, found))
         for section, (_task, pattern) in ({} if casualties_only else SECTION_TASKS).items():
             candidates = [s for s in section_sentences(chunk, pattern) if s.index not in seen_sections[section]]
-            candidates = candidates[:MAX_SECTION_CANDIDATES]
-            if not candidates:
-                continue
             seen_sections[section].update(s.index for s in candidates)
-            run.say(f"{section.replace('_', ' ')}: {len(candidates)} candidate sentence(s)")
-            data[section].extend(_section(run, prefix, section, candidates))
-    data["casualty_claims"] = merge_claims(data["casualty_claims"])
-    for section, limit in SECTION_LIMITS.items():
-        data[section] = merge_same(section, data[section])[:limit]
+            # every candidate is offered: a chunk with many goes to the model in several short lists
+            for start in range(0, len(candidates), MAX_SECTION_CANDIDATES):
+                group = candidates[start:start + MAX_SECTION_CANDIDATES]
+                run.say(f"{section.replace('_', ' ')}: {len(group)} candidate sentence(s)")
+                data[section].extend(_section(run, prefix, section, group))
+    for section, limit in limits.items():
+        merged = merge_claims(data[section], limit + 1) if section == "casualty_claims" else merge_same(
+            section, data[section])
+        if len(merged) > limit:
+            run.warnings.append(f"{section.replace('_', ' ')}: the cap of {limit} items was reached; later ones "
+                                "were left out")
+        data[section] = merged[:limit]
     return run.validate(data)
 
 

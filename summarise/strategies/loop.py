@@ -75,10 +75,10 @@ class Run:
         self.suspicious = flagged(self.article.text)
         self.warnings.extend(warning_for(s) for s in self.suspicious)
 
-    def context(self, repairs: list[str]) -> dict[str, Any]:
-        """The validation context: the article the checks read, and where mechanical repairs are noted
-        (kept in ``warnings`` only for the answer that is used)."""
-        return {"article": self.index, "repairs": repairs}
+    def context(self, repairs: list[str], quote: str | None = None) -> dict[str, Any]:
+        """The validation context: the article the checks read, where mechanical repairs are noted
+        (kept in ``warnings`` only for the answer that is used), and the sentence a question is about."""
+        return {"article": self.index, "repairs": repairs, "quote": quote}
 
     def say(self, message: str) -> None:
         if self.progress:
@@ -89,8 +89,9 @@ class Run:
         return self.options.max_tokens or default
 
     def ask(self, messages: list[dict[str, str]], response_model: type[BaseModel], default_budget: int, *,
-            why: Why, announce: bool = False) -> Answer:
-        """One question with bounded reasks; the answer, or the last raw output with its errors."""
+            why: Why, announce: bool = False, quote: str | None = None) -> Answer:
+        """One question with bounded reasks; the answer, or the last raw output with its errors.
+        ``quote``: the article's sentence the question is about (paraphrases are checked against it)."""
         budget = self.budget(default_budget)
         current = messages
         retries = self.options.max_retries
@@ -99,7 +100,7 @@ class Run:
             if announce:
                 self.say(f"attempt {number} of {retries + 1}" + (" (fixing validation errors)" if number > 1 else ""))
             repairs: list[str] = []
-            outcome = self.model.attempt(current, response_model, self.context(repairs), budget)
+            outcome = self.model.attempt(current, response_model, self.context(repairs, quote), budget)
             self.calls += 1
             self.usage.add(outcome.usage)
             if outcome.value is not None:

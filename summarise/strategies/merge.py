@@ -11,7 +11,7 @@ from summarise.contract.numbers import parse_count
 from summarise.contract.text import overlap
 from summarise.lexicon import NAME_FILLERS
 
-MAX_CLAIMS = 24  # claims kept per article: the strategy's own cap, below the contract's
+MAX_CLAIMS = 24  # claims kept per part of an article (``anchored.CHUNK_CHARS``); the contract's cap bounds the total
 
 
 def claim_key(claim: dict[str, Any]) -> tuple[Any, ...]:
@@ -21,13 +21,13 @@ def claim_key(claim: dict[str, Any]) -> tuple[Any, ...]:
     return (count if count is not None else normalise(claim["count_text"]).lower(), claim["outcome"], who)
 
 
-def merge_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One claim per key; a figure the article states in its own voice and elsewhere attributes is
-    one claim: the attributed one is kept."""
+def merge_claims(claims: list[dict[str, Any]], cap: int = MAX_CLAIMS) -> list[dict[str, Any]]:
+    """One claim per key, the first ``cap`` in the article's order; a figure the article states in its
+    own voice and elsewhere attributes is one claim: the attributed one is kept."""
     claims = unique_by(claims, claim_key)
     attributed = {claim_key(c)[:2] for c in claims if c["claimed_by"] != "unattributed"}
     claims = [c for c in claims if c["claimed_by"] != "unattributed" or claim_key(c)[:2] not in attributed]
-    return claims[:MAX_CLAIMS]
+    return claims[:cap]
 
 
 def same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
+from summarise.contract import paraphrase
 from summarise.contract.grounding import normalise
 from summarise.contract.models import CachedSchema, Status, article_in, check_headline, check_summary, repairs_in
 from summarise.contract.names import is_claimant, is_named
@@ -29,9 +30,28 @@ def _grounded_name(value: str, info: ValidationInfo) -> str:
     return value
 
 
-class _FigureBase(CachedSchema):
+def _quote_in(info: ValidationInfo) -> str | None:
+    quote = info.context.get("quote") if isinstance(info.context, dict) else None
+    return quote if isinstance(quote, str) else None
+
+
+class _Paraphrases(CachedSchema):
+    """A paraphrase must say what the sentence asked about says (``contract.paraphrase``): a reason to reask."""
+
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("demand", "description", "event", check_fields=False)
+    @classmethod
+    def _supported(cls, value: str, info: ValidationInfo) -> str:
+        quote = _quote_in(info)
+        if quote is None or info.field_name is None:
+            return value
+        event = info.field_name == "event"
+        return paraphrase.check(info.field_name, value, quote, article_in(info), neighbours=2 if event else 1,
+                                anchored=not event)
+
+
+class _FigureBase(_Paraphrases):
     @field_validator("claimed_by", check_fields=False)
     @classmethod
     def _claimant(cls, value: str, info: ValidationInfo) -> str:
@@ -85,7 +105,7 @@ SECTION_FIELDS: dict[str, dict[str, Any]] = {
     "negotiations": {"parties": (list[str], Field(max_length=6)), "status": (Status, ...),
                      "description": _TEXT, "venue": _OPTIONAL, "mediator": _OPTIONAL},
 }
-# What one selection call may pick: the strategy's own caps, below the contract's
+# Items kept per part of an article (``anchored.caps`` multiplies them by the parts, within the contract's caps)
 SECTION_LIMITS = {"strikes": 10, "key_demands": 8, "negotiations": 6}
 SECTION_TASKS: dict[str, tuple[str, re.Pattern[str]]] = {
     "strikes": ("a specific attack that took place (an air strike, missile, shelling, drone, bombing, raid or "
@@ -105,4 +125,4 @@ def selection_model(numbers: Sequence[int], limit: int) -> type[BaseModel]:
 
 
 def item_model(section: str) -> type[BaseModel]:
-    return create_model(f"{section}_item", __config__=ConfigDict(extra="forbid"), **SECTION_FIELDS[section])
+    return create_model(f"{section}_item", __base__=_Paraphrases, **SECTION_FIELDS[section])
