@@ -11,12 +11,24 @@ from summarise.contract.record import Usage
 
 
 @dataclass
+class Timing:
+    """Where one call's time went, as the server measured it: the prompt tokens it actually processed
+    (a cached prefix is not processed again) and the output tokens it generated. None: not reported."""
+
+    prefill_tokens: int | None = None
+    prefill_ms: float | None = None
+    decode_tokens: int | None = None
+    decode_ms: float | None = None
+
+
+@dataclass
 class Attempt:
     value: BaseModel | None
     raw: str = ""
     errors: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     truncated: bool = False
+    timing: Timing | None = None
 
 
 class Model(Protocol):

@@ -18,7 +18,7 @@ from instructor import ResponseSchema, response_schema
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from summarise.backends.attempt import Attempt
+from summarise.backends.attempt import Attempt, Timing
 from summarise.contract.messages import format_errors
 from summarise.contract.models import CachedSchema
 from summarise.contract.record import Usage
@@ -36,6 +36,23 @@ def _usage(completion: Any) -> Usage:
         return Usage()
     return Usage(prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
                  completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0))
+
+
+def _timing(completion: Any) -> Timing | None:
+    """A llama.cpp server's ``timings`` (prompt tokens processed, tokens generated, milliseconds), or an
+    OpenAI-style count of cached prompt tokens; None when the server reports neither."""
+    extra = getattr(completion, "model_extra", None) or {}
+    timings = extra.get("timings") if isinstance(extra, dict) else None
+    if isinstance(timings, dict):
+        return Timing(prefill_tokens=timings.get("prompt_n"), prefill_ms=timings.get("prompt_ms"),
+                      decode_tokens=timings.get("predicted_n"), decode_ms=timings.get("predicted_ms"))
+    usage = getattr(completion, "usage", None)
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None)
+    if isinstance(cached, int):
+        return Timing(prefill_tokens=int(getattr(usage, "prompt_tokens", 0) or 0) - cached,
+                      decode_tokens=int(getattr(usage, "completion_tokens", 0) or 0))
+    return None
 
 
 def _text(completion: Any) -> str:
@@ -154,7 +171,7 @@ class Backend:
         except IncompleteOutputException as exc:
             completion = exc.last_completion
             return Attempt(None, _text(completion), [f"output cut off at {max_tokens} tokens"],
-                           _usage(completion), truncated=True)
+                           _usage(completion), truncated=True, timing=_timing(completion))
         except InstructorRetryException as exc:
             if not exc.failed_attempts:
                 raise transport_error(exc.__cause__ or exc, self.where) from None
@@ -178,8 +195,8 @@ class Backend:
         try:
             value = response_model.model_validate_json(text, context=context, strict=True)
         except ValidationError as exc:
-            return Attempt(None, text, format_errors(exc), _usage(completion))
-        return Attempt(value, text, [], _usage(completion))
+            return Attempt(None, text, format_errors(exc), _usage(completion), timing=_timing(completion))
+        return Attempt(value, text, [], _usage(completion), timing=_timing(completion))
 
     def close(self) -> None:
         """Release resources (a loaded model); the default holds none."""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from summarise.backends.amx_probe import extra_buffers_safe
-from summarise.backends.attempt import Attempt
+from summarise.backends.attempt import Attempt, Timing
 from summarise.backends.base import Backend
 from summarise.backends.llamacpp_format import json_object_schema
 from summarise.backends.model_file import INSTALL_HINT, MODEL_NAME, embedded_model_path, user_model_path
@@ -20,6 +20,8 @@ from summarise.errors import BackendUnavailable, ConfigError
 log = logging.getLogger("summarise")
 
 N_CTX = 8192
+# llama.cpp context options beyond the defaults, chosen by measurement (benchmarks/bench_llama_options.py)
+LLAMA_OPTIONS: dict[str, Any] = {}
 DEFAULT_STRATEGY = "anchored"  # measured best on the embedded model (benchmarks/README.md)
 
 
@@ -37,11 +39,23 @@ def load_llama(path: str, n_ctx: int = N_CTX) -> Any:
             return llama_cpp.Llama(
                 model_path=path,
                 n_ctx=n_ctx,
-                n_threads=max(1, os.cpu_count() or 1),
+                n_threads=threads(),
                 verbose=False,
+                **LLAMA_OPTIONS,
             )
     except (ValueError, RuntimeError) as exc:
         raise BackendUnavailable(f"cannot load model {path}: {exc}") from None
+
+
+def threads() -> int:
+    """llama.cpp's threads: every core, or ``SUMMARISE_THREADS`` (one thread on a machine busy with other
+    work: llama.cpp's threads wait for one another, so a descheduled one stalls them all)."""
+    given = os.environ.get("SUMMARISE_THREADS", "").strip()
+    if given:
+        if not given.isdigit() or int(given) < 1:
+            raise ConfigError(f"SUMMARISE_THREADS={given!r}: give a whole number of threads, 1 or more")
+        return int(given)
+    return max(1, os.cpu_count() or 1)
 
 
 _DEFAULTS_LOCK = threading.Lock()
@@ -84,8 +98,17 @@ class LocalBackend(Backend):
                          default_strategy=DEFAULT_STRATEGY)
 
     def attempt(self, *args: Any, **kwargs: Any) -> Attempt:
+        import llama_cpp.llama_cpp as bindings
+
         with self._lock:  # llama.cpp in-process serves one request at a time
-            return super().attempt(*args, **kwargs)
+            context = self._llama.ctx
+            bindings.llama_perf_context_reset(context)
+            outcome = super().attempt(*args, **kwargs)
+            perf = bindings.llama_perf_context(context)
+        # what llama.cpp processed: the prompt past the cached prefix, then the generated tokens
+        outcome.timing = Timing(prefill_tokens=int(perf.n_p_eval), prefill_ms=float(perf.t_p_eval_ms),
+                                decode_tokens=int(perf.n_eval), decode_ms=float(perf.t_eval_ms))
+        return outcome
 
     def close(self) -> None:
         close = getattr(self._llama, "close", None)

@@ -20,6 +20,8 @@ import click
               help="FA-KES folder (articles plus annotations.csv).")
 @click.option("--sample", type=int, help="ISAF: score a fixed random sample of this many items.")
 @click.option("--seed", type=int, default=2024, show_default=True, help="ISAF: seed of the sample.")
+@click.option("--split", type=click.Choice(("all", "tune", "report")), default="all", show_default=True,
+              help="ISAF: a fixed half (by a hash of each item's idx): tune rules on 'tune', report 'report'.")
 @click.option("--strategy", "strategies", default="anchored,single-pass,plain,regex", show_default=True,
               help="Comma-separated: anchored, single-pass (ours); baselines plain (plain Instructor), regex and "
               "langextract (LangExtract; needs the [eval] extra and --base-url of a server such as 'summarise "
@@ -31,7 +33,7 @@ import click
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
 @click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
 def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes: Path | None, sample: int | None,
-             seed: int, strategies: str, model: str | None, base_url: str | None, max_retries: int | None,
+             seed: int, split: str, strategies: str, model: str | None, base_url: str | None, max_retries: int | None,
              no_cache: bool, report: Path | None, verbose: int) -> None:
     """Score strategies and baselines against gold; prints a Markdown table (summaries are cached)."""
     import json
@@ -55,7 +57,8 @@ def eval_cmd(articles: Path | None, gold: Path | None, isaf: Path | None, fakes:
             out["dev"] = runner.evaluate(runner.gold_pairs(articles, gold), names, options, status.update)
             click.echo(runner.markdown(out["dev"]), nl=False)
         if isaf:
-            out["isaf"] = runner.evaluate_isaf(isaf, names, options, sample=sample, seed=seed, progress=status.update)
+            out["isaf"] = runner.evaluate_isaf(isaf, names, options, sample=sample, seed=seed, progress=status.update,
+                                               split=split)
             click.echo(runner.isaf_markdown(out["isaf"]), nl=False)
         if fakes:
             out["fakes"] = runner.evaluate_fakes(fakes, names, options, status.update)

@@ -75,10 +75,11 @@ class Run:
         self.suspicious = flagged(self.article.text)
         self.warnings.extend(warning_for(s) for s in self.suspicious)
 
-    def context(self, repairs: list[str], quote: str | None = None) -> dict[str, Any]:
+    def context(self, repairs: list[str], quote: str | None = None, why: str = "") -> dict[str, Any]:
         """The validation context: the article the checks read, where mechanical repairs are noted
-        (kept in ``warnings`` only for the answer that is used), and the sentence a question is about."""
-        return {"article": self.index, "repairs": repairs, "quote": quote}
+        (kept in ``warnings`` only for the answer that is used), the sentence a question is about, and
+        why the call is made (for the call log: ``figure``, ``section``, ``reask:figure`` …)."""
+        return {"article": self.index, "repairs": repairs, "quote": quote, "why": why}
 
     def say(self, message: str) -> None:
         if self.progress:
@@ -100,7 +101,8 @@ class Run:
             if announce:
                 self.say(f"attempt {number} of {retries + 1}" + (" (fixing validation errors)" if number > 1 else ""))
             repairs: list[str] = []
-            outcome = self.model.attempt(current, response_model, self.context(repairs, quote), budget)
+            reason = why if number == 1 else f"reask:{why}"
+            outcome = self.model.attempt(current, response_model, self.context(repairs, quote, reason), budget)
             self.calls += 1
             self.usage.add(outcome.usage)
             if outcome.value is not None:
