@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +31,12 @@ def _home(var: str, fallback: str) -> Path:
 
 def config_path() -> Path:
     return Path(os.environ.get("SUMMARISE_CONFIG") or _home("XDG_CONFIG_HOME", ".config") / "summarise" / "config.toml")
+
+
+def key_path(provider: str = "openai") -> Path:
+    """The key file ``summarise keys set PROVIDER`` writes (mode 0600, beside the config file); read by
+    default when no key is given and ``OPENAI_API_KEY`` is unset."""
+    return config_path().parent / f"{provider}.key"
 
 
 def model_dir() -> Path:
@@ -125,10 +132,38 @@ def _read_key_file(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def save_key(key: str, provider: str = "openai") -> Path:
+    """Write ``key`` to ``key_path(provider)`` atomically, readable by its owner only (0600); returns the path.
+
+    The message of a bad key never contains the key.
+    """
+    key = key.strip()
+    if not key:
+        raise ConfigError("no key given: paste the key at the prompt or pipe it on standard input")
+    if any(c.isspace() or not c.isprintable() for c in key):
+        raise ConfigError("the key has spaces, line breaks or control characters inside it; give one key on one line")
+    path = key_path(provider)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # 0600 from the start, whatever the umask
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(key + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def resolve_settings(**flags: Any) -> Settings:
     """Merge explicit arguments (None means unset) with environment, config file and defaults.
 
-    ``api_key=""`` means no key at all: neither ``OPENAI_API_KEY`` nor the config's key file is read.
+    The key: the ``api_key`` argument, else ``OPENAI_API_KEY``, else the config's ``api_key_file``, else the
+    file ``summarise keys set openai`` wrote (``key_path()``). ``api_key=""`` means no key at all: none of
+    them is read.
     """
     file_cfg = _file_config()
     env = os.environ
@@ -147,6 +182,8 @@ def resolve_settings(**flags: Any) -> Settings:
     api_key = given if given is not None else env.get("OPENAI_API_KEY")
     if api_key is None and file_cfg.get("api_key_file"):
         api_key = _read_key_file(Path(str(file_cfg["api_key_file"])).expanduser())
+    if api_key is None and key_path().exists():  # the key 'summarise keys set openai' saved
+        api_key = _read_key_file(key_path())
     base_url = pick("base_url", "OPENAI_BASE_URL", None)
     default_model = DEFAULT_OPENAI_MODEL if (api_key and not base_url) else "local"
     if base_url and not flags.get("model") and not env.get("SUMMARISE_MODEL") and "model" not in file_cfg:

@@ -49,6 +49,7 @@ class ServerState:
     script: list[Fault] = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    seen: list[dict[str, Any]] = field(default_factory=list)  # each request's path, Authorization and JSON body
 
     def next_fault(self) -> Fault | None:
         with self.lock:
@@ -75,9 +76,17 @@ def _handler(state: ServerState) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def do_GET(self) -> None:  # GET /v1/models, as servers list their models
+            state.seen.append({"path": self.path, "authorization": self.headers.get("Authorization"), "body": None})
+            if self.path.rstrip("/").endswith("/models"):
+                return self._send(200, json.dumps({"object": "list", "data": [{"id": "local"}]}).encode())
+            return self._send(404, b'{"error": {"message": "not found"}}')
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
+            raw = self.rfile.read(length)
+            state.seen.append({"path": self.path, "authorization": self.headers.get("Authorization"),
+                               "body": json.loads(raw) if raw else None})
             fault = state.next_fault()
             if state.delay:
                 time.sleep(state.delay)

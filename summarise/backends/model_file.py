@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from summarise.errors import BackendUnavailable, ConfigError
@@ -114,9 +116,45 @@ def assemble(parts: list[Path], sha256: str, dest: Path,
     return dest
 
 
+def embedded_model_file() -> Path:
+    """Where the embedded model's GGUF is unpacked (it may not be yet)."""
+    return model_dir() / f"{MODEL_NAME}-{MODEL_SHA256[:12]}.gguf"
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What ``check_file`` found, for ``summarise doctor``; the model is never loaded."""
+
+    path: Path
+    exists: bool
+    size: int | None = None
+    checksum: str = "not checked"  # "verified earlier", "verified now", "wrong", "none pinned", "not checked"
+    seconds: float | None = None  # how long the hash took, when one was computed
+
+
+def check_file(path: Path, sha256: str | None, *, rehash: bool = False) -> FileCheck:
+    """Check ``path`` against ``sha256`` without loading it: a stamp from an earlier hash of the same size and
+    mtime counts as verified (instant), unless ``rehash``; otherwise the file is hashed now (a good hash
+    writes the stamp, as a load would)."""
+    if not path.is_file():
+        return FileCheck(path, False)
+    size = path.stat().st_size
+    if sha256 is None:
+        return FileCheck(path, True, size, "none pinned")
+    if not rehash and _stamp_ok(path, sha256):
+        return FileCheck(path, True, size, "verified earlier")
+    started = time.monotonic()
+    actual = sha256_of(path)
+    seconds = time.monotonic() - started
+    if actual != sha256:
+        return FileCheck(path, True, size, "wrong", seconds)
+    _write_stamp(path, sha256)
+    return FileCheck(path, True, size, "verified now", seconds)
+
+
 def embedded_model_path(progress: Callable[[str], None] | None = None) -> Path:
     """The verified GGUF of the embedded model, built from the chunk packages when needed."""
-    dest = model_dir() / f"{MODEL_NAME}-{MODEL_SHA256[:12]}.gguf"
+    dest = embedded_model_file()
     if dest.exists():
         verify(dest, MODEL_SHA256)
         return dest

@@ -14,7 +14,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def model_options(func: F) -> F:
-    """--model, --base-url, --strategy, --max-retries, --timeout, --max-tokens, --max-chars, --strict."""
+    """--model, --base-url, --strategy, --max-retries, --timeout, --max-tokens, --max-chars, --strict, --no-log."""
     for option in reversed([
         click.option("-m", "--model", help="'local' (embedded, default without a key), 'openai/<model>', "
                      "or 'llamacpp/<alias>' with --base-url. Env: SUMMARISE_MODEL."),
@@ -32,13 +32,16 @@ def model_options(func: F) -> F:
                      help="Refuse longer articles."),
         click.option("--strict", is_flag=True, help="Fail the article when any item still fails its checks "
                      "after the last reask, instead of dropping and reporting those items."),
+        click.option("--no-log", is_flag=True, help="Write no row to the call log ('summarise logs') for this run."),
     ]):
         func = option(func)
     return func
 
 
 def client_options(model: str | None, base_url: str | None, strategy: str | None, max_retries: int | None,
-                   timeout: float | None, max_tokens: int | None, max_chars: int, strict: bool) -> dict[str, Any]:
+                   timeout: float | None, max_tokens: int | None, max_chars: int, strict: bool,
+                   no_log: bool = False) -> dict[str, Any]:
     """The keyword arguments of ``Summariser`` that the shared options give."""
     return {"model": model, "base_url": base_url, "strategy": strategy, "max_retries": max_retries,
-            "timeout": timeout, "max_tokens": max_tokens, "max_chars": max_chars, "strict": strict}
+            "timeout": timeout, "max_tokens": max_tokens, "max_chars": max_chars, "strict": strict,
+            "log_calls": not no_log}

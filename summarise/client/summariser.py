@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from summarise.client.calls import Gate, LoggedModel
 from summarise.contract.grounding import ArticleIndex
 from summarise.contract.models import SCHEMA_VERSION
-from summarise.contract.record import SummaryResult
+from summarise.contract.record import ArticleSource, SummaryResult
 from summarise.hooks import Handler, Hooks, as_hooks
 from summarise.inputs import DEFAULT_MAX_CHARS
 from summarise.inputs.article import Article, as_article
@@ -45,19 +45,21 @@ class Summariser:
     Items that still fail their checks after the last reask are dropped and listed in
     ``result.dropped``; with ``strict=True`` the whole article fails instead. Results are cached
     by (article text, model, prompt version, schema version, strategy); ``cache=False`` always
-    asks the model.
+    asks the model. ``log_calls=False`` writes no row to the call log.
     """
 
     def __init__(self, model: str | None = None, *, base_url: str | None = None, api_key: str | None = None,
                  strategy: str | None = None, max_retries: int | None = None, timeout: float | None = None,
                  max_tokens: int | None = None, max_chars: int = DEFAULT_MAX_CHARS, strict: bool = False,
                  cache: bool = True, backend: Backend | None = None, store: Store | None = None,
-                 hooks: Hooks | Mapping[str, Handler | Iterable[Handler]] | None = None) -> None:
+                 hooks: Hooks | Mapping[str, Handler | Iterable[Handler]] | None = None,
+                 log_calls: bool = True) -> None:
         self._flags = {"model": model, "base_url": base_url, "api_key": api_key, "strategy": strategy,
                        "max_retries": max_retries, "timeout": timeout, "max_tokens": max_tokens}
         self.max_chars = max_chars
         self.strict = strict
         self.cache = cache
+        self.log_calls = log_calls
         self.hooks = as_hooks(hooks)
         self._backend = backend
         self._store = store
@@ -116,24 +118,38 @@ class Summariser:
                        f"{name}@{VERSIONS[name]}" + ("-strict" if self.strict else ""))
         if self.cache and (record := self.store.get(key)) is not None:
             try:
-                result = SummaryResult.from_record(record, ArticleIndex(article.text))
+                result = SummaryResult.from_record({**record, "source": source_of(article)},
+                                                   ArticleIndex(article.text))
             except ValidationError as exc:  # a record the checks no longer accept is asked again, never served
                 log.info("cached summary %s fails today's checks (%s); asking the model again", key.text(),
                          exc.errors()[0]["msg"])
             else:
                 self.hooks.emit("cache_hit", article_id=article.id, key=key.text())
                 return result
-        model = LoggedModel(backend, store=self.store, hooks=self.hooks, gate=gate, article_id=article.id,
-                            prompt_version=key.prompt_version, strategy=name)
+        model = LoggedModel(backend, store=self.store if self.log_calls else None, hooks=self.hooks, gate=gate,
+                            article_id=article.id, prompt_version=key.prompt_version, strategy=name)
         options = Options(max_retries=settings.max_retries, max_tokens=settings.max_tokens, strict=self.strict)
         started = time.monotonic()
         run = Run(article, model, options, self.hooks, progress)
         summary = strategy(run)
-        result = SummaryResult.build(summary, run.index, article_id=article.id, model=backend.name,
-                                     prompt_version=key.prompt_version, usage=run.usage, attempts=run.calls,
+        spent = model.spent
+        log.info("time budget: %d calls in %.1f s: prefill %.1f s (%d of %d prompt tokens processed), decode %.1f s "
+                 "(%d tokens), other %.1f s", spent.calls, spent.wall_ms / 1000, spent.prefill_ms / 1000,
+                 spent.processed_tokens, spent.prompt_tokens, spent.decode_ms / 1000, spent.output_tokens,
+                 spent.other_ms / 1000)
+        result = SummaryResult.build(summary, run.index, article_id=article.id, source=source_of(article),
+                                     model=backend.name, prompt_version=key.prompt_version, usage=run.usage,
+                                     attempts=run.calls,
                                      seconds=time.monotonic() - started, warnings=run.warnings, dropped=run.dropped)
-        self.store.put(key, result.model_dump(mode="json", exclude={"cached"}))
+        # the source is not cached: the same text from another page gets that page's URL and outlet
+        self.store.put(key, result.model_dump(mode="json", exclude={"cached", "source"}))
         return result
+
+
+def source_of(article: Article) -> ArticleSource | None:
+    """The article's URL, title, outlet and date for its record; None when it has none of them."""
+    fields = {"url": article.url, "title": article.title, "outlet": article.outlet, "published": article.published}
+    return ArticleSource(**fields) if any(fields.values()) else None
 
 
 def cache_name(backend: Backend) -> str:

@@ -105,6 +105,18 @@ class SpannedNegotiation(Negotiation, _Located):
     quote_span: QuoteSpan | SkipJsonSchema[None] = None
 
 
+class ArticleSource(BaseModel):
+    """Where the article came from, as its input said (a web page's metadata, a JSONL record's fields);
+    every field optional. Filled from the current input on every run, cached or not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = Field(default=None, description="publication date as the input gave it")
+
+
 class SummaryResult(ArticleSummary):
     """A grounded summary of one article: every item with its located quote, plus the run's metadata."""
 
@@ -117,6 +129,7 @@ class SummaryResult(ArticleSummary):
     negotiations: list[SpannedNegotiation] = Field(  # type: ignore[assignment]
         default_factory=list, max_length=MAX_NEGOTIATIONS)
     article_id: str
+    source: ArticleSource | None = Field(default=None, description="the article's URL, title, outlet and date")
     model: str
     prompt_version: str
     schema_version: str = SCHEMA_VERSION

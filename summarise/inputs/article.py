@@ -149,7 +149,7 @@ def _read_file(p: Path, max_chars: int) -> bytes:
 
 
 def expand_inputs(inputs: list[str]) -> Iterator[Path | dict[str, object]]:
-    """Files, folders (their ``*.txt``), globs, and JSONL files of records, lazily and in order."""
+    """Files, folders (their ``*.txt``), globs, and JSONL or Parquet files of records, lazily and in order."""
     import glob
     import json
 
@@ -170,6 +170,10 @@ def expand_inputs(inputs: list[str]) -> Iterator[Path | dict[str, object]]:
                         raise InputError(f"{path}:{number} is not a JSON object")
                     record.setdefault("id", f"{path.name}:{number}")
                     yield record
+        elif path.suffix == ".parquet" and path.is_file():
+            from summarise.inputs.parquet import parquet_records
+
+            yield from parquet_records(path)
         elif path.exists():
             yield path
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -154,3 +155,37 @@ def append(fh: IO[bytes], record: dict[str, Any], *, sync: bool = False) -> None
     fh.write((line + "\n").encode("utf-8"))
     if sync:
         os.fsync(fh.fileno())
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The last record of each id in a results file, in the order ids first appear; the file is only read.
+
+    Two passes over the file, so only one offset per id is held, never every record. A torn last line
+    (no newline, the start of a record) is skipped; any other line that is not a record raises
+    ``InputError`` naming the file and line, as ``read_results`` does.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: no such results file" if not path.exists() else f"{path} is not a file")
+    last: dict[str, int] = {}
+    seen = Results()
+    try:
+        with path.open("rb") as fh:
+            offset = 0
+            for number, line in enumerate(fh, start=1):
+                at, offset = offset, offset + len(line)
+                if not line.strip():
+                    continue
+                try:
+                    ident, ok = _parse(line)
+                except _NotARecord as problem:
+                    if not line.endswith(b"\n") and (line.startswith(_RECORD_START) or _RECORD_START.startswith(line)):
+                        break  # torn by a crash: its article runs again on the next batch
+                    raise _refuse(path, number, problem, seen) from None
+                seen.add(ident, ok)
+                last[ident] = at  # a later record supersedes an earlier one; the id keeps its first place
+            for at in last.values():
+                fh.seek(at)
+                record: dict[str, Any] = json.loads(fh.readline().decode("utf-8"))
+                yield record
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
