@@ -20,7 +20,8 @@ def test_wheel_ships_prompts_and_schemas_and_runs(tmp_path: Path) -> None:
                      "summarise/schemas/article_summary.v1.schema.json",
                      "summarise/schemas/summary_record.v1.schema.json",
                      "summarise/outputs/briefing/templates/briefing.html.j2",
-                     "summarise/outputs/briefing/templates/briefing.md.j2"):
+                     "summarise/outputs/briefing/templates/briefing.md.j2",
+                     "summarise/outputs/templates/review.html.j2", "summarise/outputs/templates/review-index.html.j2"):
         assert expected in names
     # A clean venv that sees this interpreter's dependencies but not the source tree or its editable install.
     env_dir = tmp_path / "venv"

@@ -1,22 +1,27 @@
-"""``summarise run``: one article to the terminal, JSON or Markdown."""
+"""``summarise run``: one article to the terminal, JSON, Markdown or a review page (HTML)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from summarise.cli.options import client_options, model_options
 
-FORMATS = ("pretty", "json", "md")
+if TYPE_CHECKING:
+    from summarise.contract.record import SummaryResult
+
+FORMATS = ("pretty", "json", "md", "html")
 
 
 @click.command("run")
 @click.argument("article", metavar="ARTICLE|URL|-")
 @click.option("--json", "as_json", is_flag=True, help="Print schema-v1 JSON (same as --format json).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format. Default: pretty in a terminal, json when piped.")
+              help="Output format (html: a review page, the article with every quote highlighted). "
+              "Default: pretty in a terminal, json when piped.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the result to this file (atomically) instead of standard output.")
 @click.option("--allow-private-network", is_flag=True,
@@ -32,6 +37,7 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, a
     from summarise.client.summariser import Summariser
     from summarise.inputs.fetch import load
     from summarise.outputs import render
+    from summarise.outputs.review import review_page
     from summarise.storage.files import write_atomic
 
     setup_logging(verbose)
@@ -42,7 +48,10 @@ def run_cmd(article: str, as_json: bool, fmt: str | None, output: Path | None, a
         click.echo(f"summarise: warning: {warning}", err=True)
     with Status(enabled=sys.stderr.isatty() or verbose > 0) as status:
         result = Summariser(**settings).summarise(art, progress=status.update)
-    text = {"json": render.to_json, "md": render.to_markdown}.get(fmt)
+    def to_html(result: SummaryResult) -> str:  # the review page needs the article's text
+        return review_page(result, art.text)
+
+    text = {"json": render.to_json, "md": render.to_markdown, "html": to_html}.get(fmt)
     if output:
         write_atomic(output, (text or render.to_json)(result))
         click.echo(f"summarise: wrote {output}", err=True)
