@@ -66,6 +66,29 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE feeds ADD COLUMN entries TEXT;
     """,
+    # 4: provider batches (OpenAI Batch API) submitted and not yet, or already, collected; never a key
+    """
+    CREATE TABLE provider_batches (
+        batch_id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        input_file_id TEXT,
+        out_path TEXT NOT NULL,
+        article_ids TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT,
+        job TEXT NOT NULL,
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    );
+    """,
+    # 5: where each call's time went (issue 14): why it was made, prompt tokens the server actually
+    # processed (past the cached prefix) and milliseconds of prefill and of decode, where reported
+    """
+    ALTER TABLE calls ADD COLUMN why TEXT;
+    ALTER TABLE calls ADD COLUMN prefill_tokens INTEGER;
+    ALTER TABLE calls ADD COLUMN prefill_ms INTEGER;
+    ALTER TABLE calls ADD COLUMN decode_ms INTEGER;
+    """,
 ]
 
 # What SQLite says when the file is not a database or its pages are damaged (primary result codes)
@@ -83,6 +106,11 @@ def home() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("summarise", appauthor=False))
+
+
+def db_path() -> Path:
+    """The store's file (cache and call log), read at call time: ``summarise logs path`` prints it."""
+    return home() / "summarise.db"
 
 
 @dataclass(frozen=True)
@@ -109,7 +137,7 @@ class Store:
     """One SQLite file; safe to share between threads of one process (a lock guards writes)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or home() / "summarise.db"
+        self.path = path or db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -173,7 +201,8 @@ class Store:
 
     def log_call(self, **row: Any) -> None:
         columns = ("ts", "article_id", "model", "backend", "prompt_version", "strategy", "prompt_tokens",
-                   "completion_tokens", "latency_ms", "attempt", "outcome", "error_class", "error")
+                   "completion_tokens", "latency_ms", "attempt", "outcome", "error_class", "error", "why",
+                   "prefill_tokens", "prefill_ms", "decode_ms")
         defaults = {"ts": time.time(), "prompt_tokens": 0, "completion_tokens": 0, "attempt": 1}
         values = [row[c] if row.get(c) is not None else defaults.get(c) for c in columns]
         with self._lock, self._guard():
@@ -203,6 +232,28 @@ class Store:
             self._db.execute("INSERT OR REPLACE INTO feeds (url, state, updated, entries) VALUES (?, ?, ?, ?)",
                              (url, json.dumps(record.state), time.time(), entries))
 
+    def save_provider_batch(self, row: dict[str, Any]) -> None:
+        """Insert or update a provider batch: ``batch_id``, ``provider``, ``input_file_id``, ``out_path``,
+        ``article_ids`` (list), ``status``, ``detail`` and ``job`` (the settings to collect it with, never a key)."""
+        now = time.time()
+        with self._lock, self._guard():
+            self._db.execute(
+                "INSERT INTO provider_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO UPDATE "
+                "SET status = excluded.status, detail = excluded.detail, updated = excluded.updated",
+                (row["batch_id"], row["provider"], row.get("input_file_id"), row["out_path"],
+                 json.dumps(row["article_ids"]), row["status"], row.get("detail"), json.dumps(row["job"]), now, now))
+
+    def provider_batches(self, batch_id: str | None = None) -> list[dict[str, Any]]:
+        """Provider batches, oldest first (``batch_id``: that one only)."""
+        sql = "SELECT * FROM provider_batches" + (" WHERE batch_id = ?" if batch_id else "") + " ORDER BY created"
+        with self._guard():
+            cursor = self._db.execute(sql, (batch_id,) if batch_id else ())
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor]
+        for row in rows:
+            row["article_ids"], row["job"] = json.loads(row["article_ids"]), json.loads(row["job"])
+        return rows
+
     def integrity_ok(self) -> bool:
         try:
             with self._guard():
@@ -220,7 +271,7 @@ _stores_lock = threading.Lock()
 
 def open_store(path: Path | None = None) -> Store:
     """The process-wide store for ``path`` (default location read at call time)."""
-    target = path or home() / "summarise.db"
+    target = path or db_path()
     with _stores_lock:
         store = _stores.get(target)
         if store is None:

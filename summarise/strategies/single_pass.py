@@ -7,13 +7,20 @@ fail, those items are dropped and reported (``Run.validate``), unless ``strict``
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from summarise.contract.models import ArticleSummary
 from summarise.errors import ExtractionFailed
 from summarise.strategies import templates
 from summarise.strategies.injection import screened
-from summarise.strategies.loop import Run
+from summarise.strategies.loop import Options, Run
+
+if TYPE_CHECKING:
+    from summarise.backends.attempt import Attempt
+    from summarise.inputs.article import Article
 
 MIN_TOKENS = 512
 MAX_TOKENS = 4096
@@ -30,6 +37,32 @@ def base_messages(run: Run) -> list[dict[str, str]]:
         {"role": "system", "content": templates.render("system")},
         {"role": "user", "content": templates.render("user", article=screened(run.article.text, run.suspicious))},
     ]
+
+
+class _NotAsked:
+    """The model of a run that only builds its first request: asking it is a bug."""
+
+    name = "none"
+
+    def attempt(self, messages: list[dict[str, str]], response_model: type[BaseModel], context: dict[str, object],
+                max_tokens: int) -> Attempt:
+        raise RuntimeError("this run only builds its first request")
+
+
+def first_request(article: Article, options: Options) -> tuple[list[dict[str, str]], int]:
+    """The messages and output-token budget of this strategy's first call about ``article``: what a provider
+    batch sends for it, so that its answer is the one ``run`` would have been given."""
+    prepared = Run(article, _NotAsked(), options)
+    return base_messages(prepared), prepared.budget(token_budget(article.text))
+
+
+def check_received(completion: Mapping[str, Any], context: dict[str, Any], max_tokens: int) -> Attempt:
+    """An answer already received for that first call (a provider batch's completion), checked against the
+    article in ``context`` (``Run.context``) exactly as a live answer is: ``value`` is the validated
+    ``ArticleSummary``, or ``errors`` are what the reask sends back (``truncated`` when cut off)."""
+    from summarise.backends.openai_batch import received_attempt
+
+    return received_attempt(completion, ArticleSummary, context, max_tokens)
 
 
 def run(run: Run) -> ArticleSummary:
