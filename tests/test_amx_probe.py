@@ -49,3 +49,16 @@ def test_the_environment_decides_without_a_probe(tmp_path: Path, model: str, mon
     monkeypatch.setenv(amx_probe.ENV, value)
     monkeypatch.setattr(amx_probe, "_PROBE", "import os; os.abort()")
     assert amx_probe.extra_buffers_safe(model, cpuinfo=_cpuinfo(tmp_path, "amx_tile")) is expected
+
+
+def test_doctor_is_told_what_was_decided_without_a_probe(tmp_path: Path, model: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    amx = _cpuinfo(tmp_path, "amx_tile")
+    monkeypatch.setattr(amx_probe, "_PROBE", "raise SystemExit('describe must not probe')")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert amx_probe.describe(model, cpuinfo=_cpuinfo(plain, "avx2")).startswith("on")
+    assert amx_probe.describe(model, cpuinfo=amx).startswith("not checked yet")
+    monkeypatch.setattr(amx_probe, "_PROBE", "import os; os.abort()")
+    amx_probe.extra_buffers_safe(model, cpuinfo=amx)
+    assert amx_probe.describe(model, cpuinfo=amx).startswith("off (AMX faults")

@@ -73,3 +73,18 @@ def extra_buffers_safe(model_path: str, *, cpuinfo: Path = Path("/proc/cpuinfo")
     with contextlib.suppress(OSError):  # a read-only model folder: probe again next time
         marker.write_text(json.dumps({"safe": safe}), encoding="utf-8")
     return safe
+
+
+def describe(model_path: str, *, cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """What ``extra_buffers_safe`` would decide, without probing (``summarise doctor`` loads no model)."""
+    forced = os.environ.get(ENV, "").strip()
+    if forced in ("0", "1"):
+        return f"{'on' if forced == '1' else 'off'} ({ENV}={forced})"
+    if not advertises_amx(cpuinfo):
+        return "on (the CPU does not advertise AMX)"
+    try:
+        safe = bool(json.loads(_marker(model_path).read_text(encoding="utf-8"))["safe"])
+    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        return "not checked yet (the CPU advertises AMX: the first load checks it once)"
+    return "on (AMX checked and works here)" if safe else "off (AMX faults on this machine; checked once)"
+

@@ -109,6 +109,11 @@ def _model_file(settings: Settings, report: Report, rehash: bool) -> None:
                checksum=check.checksum, hash_seconds=check.seconds)
     llama = importlib.util.find_spec("llama_cpp") is not None
     report.add("llama-cpp-python", "installed" if llama else "not installed (pip install 'summarise[local]')")
+    if llama and check.exists:
+        from summarise.backends.amx_probe import describe
+        from summarise.backends.local import threads
+
+        report.add("llama.cpp", f"{threads()} thread(s); extra CPU buffers {describe(str(check.path))}")
     if needed and not llama:
         report.problem("the embedded model needs llama-cpp-python: pip install 'summarise[local]'", 3)
 
