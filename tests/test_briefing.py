@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -219,7 +220,7 @@ def test_html_briefing_renders_in_a_real_browser(workspace: tuple[Path, FakeChat
     flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([browser, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120)
     assert '<table class="ledger">' in dom.stdout and "Casualty ledger" in dom.stdout
-    artefacts = Path(__file__).resolve().parent.parent / "artifacts"
+    artefacts = Path(tempfile.gettempdir()) / "summarise-artifacts"  # a test artifact, outside the repository
     artefacts.mkdir(exist_ok=True)
     shot = artefacts / "briefing-phone.png"
     subprocess.run([browser, *flags, f"--screenshot={shot}", "--window-size=414,1200", "--hide-scrollbars", page],
