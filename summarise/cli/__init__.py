@@ -76,9 +76,9 @@ def fail(exc: SummariseError) -> NoReturn:
 
 
 def _register() -> None:
-    from summarise.cli import batch, brief, evaluate, logs, run, tools
+    from summarise.cli import batch, brief, doctor, evaluate, export, keys, logs, review, run, tools
 
-    for module in (run, batch, brief, logs, evaluate, tools):
+    for module in (run, batch, brief, logs, evaluate, tools, review, export, keys, doctor):
         for command in module.COMMANDS:
             main.add_command(command)
 
