@@ -139,3 +139,30 @@ def test_the_cli_exits_3_with_the_store_path(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["logs"])
     assert result.exit_code == 3, result.output
     assert str(path) in result.stderr and "move it aside" in result.stderr
+
+
+def test_stores_opened_at_once_on_a_new_file_all_migrate_cleanly(tmp_path: Path) -> None:
+    """Ray actors or two batch runs opening a new store together: one migrates, the others find it done
+    (each used to run the same CREATE TABLE: "table summaries already exists")."""
+    import threading
+
+    for attempt in range(10):
+        path = tmp_path / f"s{attempt}.db"
+        barrier = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def open_one(path: Path = path, barrier: threading.Barrier = barrier,
+                     errors: list[BaseException] = errors) -> None:
+            barrier.wait()
+            try:
+                Store(path).close()
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_one) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert Store(path).version == len(MIGRATIONS)

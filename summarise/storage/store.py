@@ -168,18 +168,26 @@ class Store:
             ) from None
 
     def _migrate(self) -> None:
+        """Bring the file up to the latest schema in one write transaction.
+
+        The version is read again after ``BEGIN IMMEDIATE`` takes the write lock: processes (Ray actors, two
+        batch runs) that open a new store at once wait for the first to migrate, then find nothing to do,
+        instead of each running the same ``CREATE TABLE``.
+        """
         with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
+            if self._db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                     for statement in filter(str.strip, script.split(";")):
                         self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version = {number}")
-                    self._db.execute("COMMIT")
-                except Exception:
-                    self._db.execute("ROLLBACK")
-                    raise
+                self._db.execute("COMMIT")
+            except Exception:
+                self._db.execute("ROLLBACK")
+                raise
 
     @property
     def version(self) -> int:
