@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from summarise.cli.batch_provider import pop_provider_options, provider_options, run_provider_batch
+from summarise.cli.batch_ray import pop_ray_options, ray_options, run_batch_ray
 from summarise.cli.options import client_options, model_options
 from summarise.errors import SummariseError
 
@@ -151,8 +153,8 @@ def _closing_line(counts: dict[str, int], tally: _Tally, out: Path, *, skip_fail
 
 
 @click.command("batch")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.argument("inputs", nargs=-1, metavar="INPUT...")
+@click.option("-o", "--out", type=click.Path(path_type=Path),
               help="JSONL results file; rerunning with the same file skips ids already done and retries "
               "failed ones.")
 @click.option("--skip-failed", is_flag=True,
@@ -164,9 +166,11 @@ def _closing_line(counts: dict[str, int], tally: _Tally, out: Path, *, skip_fail
               help="At most this many model requests per minute (reasks count; cached articles make none).")
 @click.option("--no-cache", is_flag=True, help="Ask the model again even for cached summaries.")
 @click.option("-v", "--verbose", count=True, help="Log progress to stderr.")
-def batch_cmd(inputs: tuple[str, ...], out: Path, skip_failed: bool, concurrency: int, rpm: float | None,
+@ray_options
+@provider_options
+def batch_cmd(inputs: tuple[str, ...], out: Path | None, skip_failed: bool, concurrency: int, rpm: float | None,
               no_cache: bool, verbose: int, **options: Any) -> None:
-    """Summarise many articles: files, folders, globs or JSONL records (id, text, url, title, ...).
+    """Summarise many articles: files, folders, globs, JSONL or Parquet records (id, text, url, ...).
 
     Each output line is one complete JSON record {"id", "ok", "summary" | "error"}; "summary" is the
     same record 'summarise run --json' prints. Ctrl-C stops cleanly; run the same command again to resume.
@@ -179,6 +183,16 @@ def batch_cmd(inputs: tuple[str, ...], out: Path, skip_failed: bool, concurrency
     from summarise.cli import setup_logging
 
     setup_logging(verbose)
+    if (provider := pop_provider_options(options)) is not None:  # --via openai-batch, --collect, ...
+        if pop_ray_options(options) is not None:
+            raise click.UsageError("--via/--collect and --engine ray cannot be used together")
+        sys.exit(run_provider_batch(list(inputs), out, provider, concurrency=concurrency, rpm=rpm, cache=not no_cache,
+                                    options=client_options(**options), skip_failed=skip_failed))
+    if not inputs or out is None:
+        raise click.UsageError("give INPUT... and --out FILE")
+    if (ray_run := pop_ray_options(options, out)) is not None:
+        sys.exit(run_batch_ray(list(inputs), out, ray_run, concurrency=concurrency, rpm=rpm, cache=not no_cache,
+                               options=client_options(**options), skip_failed=skip_failed))
     sys.exit(run_batch(list(inputs), out, concurrency=concurrency, rpm=rpm, cache=not no_cache,
                        options=client_options(**options), skip_failed=skip_failed))
 

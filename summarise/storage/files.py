@@ -10,15 +10,21 @@ import contextlib
 import os
 import stat
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 
 def write_atomic(path: Path, text: str) -> None:
     write_all({path: text})
 
 
-def write_all(texts: Mapping[Path, str]) -> None:
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """A binary file (a Parquet table), written as ``write_atomic`` writes text."""
+    write_all({path: data})
+
+
+def write_all(texts: Mapping[Path, str | bytes]) -> None:
     """Write several files, each atomically, in the order given.
 
     Every temporary file is written and synced before the first rename, so a failed write (a full
@@ -37,18 +43,36 @@ def write_all(texts: Mapping[Path, str]) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _stage(path: Path, text: str) -> Path:
-    """``text`` in a new temporary file next to ``path``, on disk, with the mode ``path`` should have."""
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[str]]:
+    """A text file too large to hold in memory, written piece by piece: it appears at ``path``, whole, only
+    when the block ends without an error; otherwise ``path`` is left as it was."""
+    tmp = _stage(path, "")
+    try:
+        with tmp.open("a", encoding="utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _sync_folder(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _stage(path: Path, text: str | bytes) -> Path:
+    """``text`` (or bytes) in a new temporary file next to ``path``, on disk, with the mode ``path`` should
+    have."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     # 0o666 through os.open: the kernel applies the umask (and a folder's default ACL), which
     # mkstemp's fixed 0600 would not; O_EXCL so an existing file is never reused
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "wb") as fh:
             with contextlib.suppress(FileNotFoundError):  # a new file keeps what the umask gave it
                 os.fchmod(fh.fileno(), stat.S_IMODE(path.stat().st_mode))
-            fh.write(text)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
