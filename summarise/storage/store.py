@@ -143,9 +143,7 @@ class Store:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         try:
             with self._guard():  # the first statement reads the header: a file that is not SQLite fails here
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-                self._migrate()
+                self._prepare()
         except StoreCorrupt:
             self._db.close()
             raise
@@ -166,6 +164,20 @@ class Store:
                 f"and the call log: move it aside (with any {self.path.name}-wal and {self.path.name}-shm next to "
                 "it) or delete it, and the next run starts a fresh cache and log"
             ) from None
+
+    def _prepare(self, attempts: int = 50) -> None:
+        """WAL mode and the migrations. Switching a new file to WAL while other processes open it can be
+        refused at once ("database is locked", SQLite's busy handler does not cover it): wait and try again."""
+        for attempt in range(attempts):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def _migrate(self) -> None:
         """Bring the file up to the latest schema in one write transaction.
