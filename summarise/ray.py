@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 from summarise.client.batch import Result, item_id, to_article
 from summarise.client.summariser import Summariser
 from summarise.errors import ConfigError, SummariseError
+from summarise.storage.store import open_store
 
 if TYPE_CHECKING:
     import pyarrow
     import ray.data
 
-    from summarise.storage.store import Store
 
 NAMESPACE = "summarise"
 COLUMNS = ("id", "ok", "record")
@@ -133,7 +133,7 @@ class Worker:
 
         index = ray.get(counter.next.remote()) if len(base_urls) > 1 else 0
         base_url = base_urls[index % len(base_urls)]
-        self.client = Summariser(**{**options, "base_url": base_url, "store": options.get("store") or _store()})
+        self.client = Summariser(**{**options, "base_url": base_url, "store": options.get("store") or open_store()})
         limiter = limiters.get(endpoint_of(options.get("model"), base_url))
         self.gate = None if limiter is None else _gate(limiter)
         self.pool = ThreadPoolExecutor(max_workers=max(1, per_actor), thread_name_prefix="summarise-actor")
@@ -146,13 +146,6 @@ class Worker:
         return pa.table({"id": pa.array([r["id"] for r in results], pa.string()),
                          "ok": pa.array([r["ok"] for r in results], pa.bool_()),
                          "record": pa.array([r["record"] for r in results], pa.string())})
-
-
-def _store() -> Store:
-    """This node's store; actors opening a new one at once are safe (its migration is one write transaction)."""
-    from summarise.storage.store import open_store
-
-    return open_store()
 
 
 def _gate(limiter: Any) -> Callable[[], None]:
