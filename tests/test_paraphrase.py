@@ -10,6 +10,7 @@ import pytest
 
 from summarise.contract import paraphrase
 from summarise.contract.grounding import ArticleIndex
+from summarise.contract.models import Negotiation
 from tests.fakes import FakeChat
 from tests.helpers import ANCHORED_TEXT, SEED, TEXT, answer, claim, fake_client
 from tests.helpers import anchored_responder as responder
@@ -85,3 +86,38 @@ def test_anchored_reasks_an_unsupported_paraphrase_with_the_reason_then_drops_th
               if len(r["messages"]) == 5 and "Describe the demand" in r["messages"][2]["content"]]
     assert reasks and "does not say what its quote" in reasks[0]["messages"][-1]["content"]
     assert any(d.section == "key_demands" and "does not say what its quote" in d.errors[0] for d in result.dropped)
+
+
+TALKS = ("Peace talks in Geneva\n\nRussia and Ukraine ended a second round of peace talks in Geneva on Friday. "
+         "Both delegations flew home. Officials met reporters. The next round will be held within weeks.")
+
+
+def test_a_description_may_name_the_talks_the_lead_reports() -> None:
+    """A sentence that speaks of "the next round" is about talks named earlier: on the dev set at v10,
+    32 negotiation items were dropped because their description named those talks."""
+    quote = "The next round will be held within weeks."
+    item = {"parties": ["Russia", "Ukraine"], "status": "scheduled", "venue": None, "mediator": None,
+            "quote": quote}
+    context = {"article": ArticleIndex(TALKS)}
+    kept = Negotiation.model_validate({**item, "description": "second round of peace talks in Geneva"},
+                                      context=context)
+    assert kept.description == "second round of peace talks in Geneva"
+    with pytest.raises(ValueError, match="does not say what its quote"):
+        Negotiation.model_validate({**item, "description": "ceasefire summit in Istanbul"}, context=context)
+
+
+def test_a_reask_answered_word_for_word_as_before_is_not_asked_again() -> None:
+    """At temperature 0 a second identical reask gets the same answer: the loop stops after one repeat."""
+    bad = _with_demand("surrender of Crimea to Moscow")
+    chat = FakeChat(bad, bad, bad)
+    result = fake_client(chat, max_retries=2).summarise(TEXT)
+    assert len(chat.requests) == 2 and result.key_demands == []
+    assert [d.section for d in result.dropped] == ["key_demands"]
+
+
+def test_a_reask_that_changed_the_answer_may_be_followed_by_another() -> None:
+    chat = FakeChat(_with_demand("surrender of Crimea to Moscow"), _with_demand("sanctions on Moscow's banks"),
+                    _with_demand("talks between Russia and Ukraine"))
+    result = fake_client(chat, max_retries=2).summarise(TEXT)
+    assert len(chat.requests) == 3
+    assert [d.demand for d in result.key_demands] == ["talks between Russia and Ukraine"]

@@ -121,7 +121,7 @@ class KeyDemand(_Quoted):
     @model_validator(mode="after")
     def _demand_is_the_quotes(self, info: ValidationInfo) -> KeyDemand:
         if (article := article_in(info)) is not None:
-            paraphrase.check("demand", self.demand, self.quote, article, neighbours=1)
+            paraphrase.check_field("demand", self.demand, self.quote, article)
         return self
 
 
@@ -196,7 +196,7 @@ class CasualtyClaim(_Quoted):
     @model_validator(mode="after")
     def _event_is_the_quotes(self, info: ValidationInfo) -> CasualtyClaim:
         if (article := article_in(info)) is not None:
-            paraphrase.check("event", self.event, self.quote, article, neighbours=2, anchored=False)
+            paraphrase.check_field("event", self.event, self.quote, article)
         return self
 
     @model_validator(mode="after")
@@ -220,7 +220,7 @@ class Negotiation(_Quoted):
     @model_validator(mode="after")
     def _description_is_the_quotes(self, info: ValidationInfo) -> Negotiation:
         if (article := article_in(info)) is not None:
-            paraphrase.check("description", self.description, self.quote, article, neighbours=1)
+            paraphrase.check_field("description", self.description, self.quote, article)
         return self
 
 

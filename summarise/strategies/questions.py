@@ -46,9 +46,7 @@ class _Paraphrases(CachedSchema):
         quote = _quote_in(info)
         if quote is None or info.field_name is None:
             return value
-        event = info.field_name == "event"
-        return paraphrase.check(info.field_name, value, quote, article_in(info), neighbours=2 if event else 1,
-                                anchored=not event)
+        return paraphrase.check_field(info.field_name, value, quote, article_in(info))
 
 
 class _FigureBase(_Paraphrases):
