@@ -113,9 +113,8 @@ def test_missing_model_file_exits_4(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 
 def test_extraction_failure_exits_5(article: Path, chat: FakeChat) -> None:
-    bad = answer(claim(quote="killing 99 people", count_text="99"))
-    for _ in range(3):
-        chat.enqueue(bad)
+    for count in ("99", "98", "97"):  # a different wrong answer each time: an answer repeated is not reasked twice
+        chat.enqueue(answer(claim(quote=f"killing {count} people", count_text=count)))
     result = invoke(str(article), "--strict")
     assert result.exit_code == 5 and "failed validation after 3 attempt(s)" in result.stderr
 

@@ -87,7 +87,8 @@ def test_broken_bodies_give_a_clear_error(fault: Fault, error: type[SummariseErr
 
 
 def test_a_model_that_never_produces_valid_output() -> None:
-    faults = [Fault("content", content="I cannot help with that.") for _ in range(3)]
+    # a different refusal each time (an answer repeated word for word is not asked about a third time)
+    faults = [Fault("content", content=text) for text in ("I cannot help with that.", "No.", "Sorry, no.")]
     with fake_openai_server(script=faults) as (url, state), pytest.raises(ExtractionFailed, match="after 3 attempt"):
         run(url, max_retries=2)
     assert state.requests == 3
