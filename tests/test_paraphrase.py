@@ -94,7 +94,7 @@ TALKS = ("Peace talks in Geneva\n\nRussia and Ukraine ended a second round of pe
 
 def test_a_description_may_name_the_talks_the_lead_reports() -> None:
     """A sentence that speaks of "the next round" is about talks named earlier: on the dev set at v10,
-    32 negotiation items were dropped because their description named those talks."""
+    32 negotiation items were dropped under the demand's stricter rule, most naming those talks."""
     quote = "The next round will be held within weeks."
     item = {"parties": ["Russia", "Ukraine"], "status": "scheduled", "venue": None, "mediator": None,
             "quote": quote}

@@ -14,8 +14,8 @@ it can check support, with stems of five letters as for names ("negotiations" is
   sentences either side, or the article's title and lead.
 
 The description once had the demand's rule. On the 28 dev articles (anchored v10) it failed 36
-negotiation items; reasks mended 4 and the other 32 were dropped after 76 reask calls (502 s), most
-of them describing the talks the lead names.
+negotiation items; reasks mended 4 and the other 32 were dropped after 68 reask calls, most of them
+describing the talks the lead names.
 
 Seen before this check: the demand "direct negotiations with Russian President Vladimir Putin"
 attached to "If you do not have the power to close the skies, then give me planes!". Every

@@ -116,9 +116,9 @@ class Run:
             following = reask_messages(messages, outcome.raw, outcome.errors)
             if following == current:
                 # the model repeated its answer to the reask word for word, so the next reask would be the
-                # same question again: at temperature 0 the same answer (29 of the 36 third attempts
-                # on the dev set at v10)
-                log.info("%s: the reask got the same answer again; not asking a third time", why)
+                # same question again: at temperature 0 the same answer (on the dev set at v10, 29 of 36
+                # second attempts failed with the first's errors)
+                log.info("%s: the reask got the same answer again; not asking it again", why)
                 break
             self.hooks.emit("reask", errors=outcome.errors, attempt_number=number)
             current = following
