@@ -26,9 +26,9 @@ VARIANTS: dict[str, dict[str, object]] = {
     "batch-256": {"n_batch": 256, "n_ubatch": 256},
     "batch-1024": {"n_batch": 1024, "n_ubatch": 1024},
     "kv-q8": {"flash_attn": True, "type_k": 8, "type_v": 8},  # GGML_TYPE_Q8_0 = 8 (V quantised needs flash attn)
-    "threads-1": {},  # SUMMARISE_THREADS=1 (THREADS): the loader sets n_threads itself
+    "threads-1": {},  # the loader sets n_threads itself, from SUMMARISE_THREADS (ENV)
 }
-THREADS: dict[str, str] = {"threads-1": "1"}
+ENV: dict[str, dict[str, str]] = {"threads-1": {"SUMMARISE_THREADS": "1"}}  # a variant's environment
 CHILD = """
 import json, os, sqlite3, sys, time
 from pathlib import Path
@@ -59,8 +59,7 @@ def main() -> None:
         env_home = tempfile.mkdtemp(prefix="summarise-llama-")
         done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(VARIANTS[name]), str(args.article),
                                args.strategy], capture_output=True, text=True,
-                              env={**os.environ, "SUMMARISE_HOME": env_home,
-                                   **({"SUMMARISE_THREADS": THREADS[name]} if name in THREADS else {})})
+                              env={**os.environ, "SUMMARISE_HOME": env_home, **ENV.get(name, {})})
         if done.returncode != 0:
             print(f"{name}: FAILED (exit {done.returncode}): {done.stderr.strip()[-300:]}")
             continue
