@@ -163,6 +163,10 @@ def test_sentences_glued_without_a_space_are_split() -> None:
     ("The shelling displaced residents of three villages.", []),
     ("A 60-year-old woman died in the attack, police said.", ["A 60-year-old woman"]),
     ("One resident was killed and a soldier was shot dead.", ["One", "a soldier"]),
+    # a photo gallery's counters, as scraped pages carry them, are not people
+    ("Item 1 of 5 Ukrainian prisoners of war pose for a picture after a swap.", []),
+    ("**[1/5]** Ukrainian prisoners of war pose for a picture after a swap.", []),
+    ("Photo 3: Four civilians were killed in the strike.", ["Four"]),
 ])
 def test_what_is_and_is_not_a_casualty_figure(text: str, expected: list[str]) -> None:
     assert [f.text for s in sentences(text) for f in figures(s)] == expected

@@ -43,6 +43,9 @@ _COUNTED_THINGS = re.compile(
     r"neighbou?rhoods?|districts?|provinces?|regions?|homes?|houses?|buildings?|schools?|hospitals?|vehicles?|"
     r"cars?|trucks?|tanks?|drones?|missiles?|rockets?|shells?|bombs?|explosions?|blasts?)\b", re.I)
 _SHARE = re.compile(r"^\s+of\s+(?:the|them|those|whom|these)\b", re.I)
+# a gallery's or a list's counter ("Item 1 of 5", "[1/5]", "Photo 3"): page furniture, not people
+_COUNTER_BEFORE = re.compile(r"(?:\b(?:item|photo|image|picture|slide|page|part)\s+(?:\d+\s+of\s+)?|\d\s*/\s*)$", re.I)
+_COUNTER_AFTER = re.compile(r"^\s*/\s*\d")
 _MONTH_NEAR = re.compile(rf"(?:\b(?:{MONTH_PATTERN})\.?\s*$)", re.I)
 _MONTH_AFTER = re.compile(rf"^\s*(?:{MONTH_PATTERN})\b", re.I)
 
@@ -97,6 +100,8 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
     after = sentence[end:]
     before = sentence[:start]
     if _NOT_PEOPLE_AFTER.match(after) or _MONTH_NEAR.search(before) or _MONTH_AFTER.match(after):
+        return False
+    if _COUNTER_BEFORE.search(before) or _COUNTER_AFTER.match(after):
         return False
     bare = re.sub(_HEDGE, "", expr, flags=re.I).strip()
     if re.fullmatch(r"\d+\.\d+", bare):
