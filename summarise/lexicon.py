@@ -64,7 +64,8 @@ REPORTING_WORDS = frozenset({"from", "their", "said", "says", "unattributed", "s
 NAME_FILLERS = STOP_WORDS | REPORTING_WORDS
 PRONOUNS = frozenset({"he", "she", "it", "they", "we", "this", "that", "there", "his", "her", "their", "its"})
 # text a model writes for "no value"
-NULL_TEXTS = frozenset({"null", "none", "n/a", "na", "unknown", "not mentioned", "not specified", ""})
+NULL_TEXTS = frozenset({"null", "none", "n/a", "na", "unknown", "not mentioned", "not specified", "not stated",
+                        "not given", "unstated", "as written", ""})
 
 # --- who relays: agencies and outlets (``reported_via``, never the claimant) ---------------------------
 AGENCIES: tuple[str, ...] = (

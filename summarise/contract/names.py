@@ -63,3 +63,40 @@ _CLAUSE = re.compile(r"\d|\b(?:is|are|was|were|been|being|be|he|she|they|we|his|
 def is_claimant(value: str) -> bool:
     """A person or body ("the regional governor", "Syrian Observatory for Human Rights"), never a clause."""
     return value.strip().lower() == "unattributed" or (bool(value.strip()) and not _CLAUSE.search(value))
+
+
+_LINK_WORDS = ("of", "for", "the", "and", "on")
+_LINK = "(?:" + "|".join(_LINK_WORDS) + ")"
+_CAPITAL = r"[A-Z][\w'\u2019-]+"
+# a capitalised word that starts a sentence or is a title, not a first name ("The", "President")
+_NOT_FIRST_NAME = re.compile(r"(?:^|\s)(?:The|A|An|In|On|At|But|And|As|If|When|After|President|Minister|Governor|"
+                             r"Mayor|General|Spokesman|Spokeswoman)\s+$")
+
+
+def _body(text: str) -> str:
+    """The article without a headline line above it (a first line with no closing punctuation)."""
+    first, _, rest = text.strip().partition("\n")
+    return rest if rest and not first.rstrip().endswith((".", "!", "?")) else text
+
+
+def full_name(value: str, text: str) -> str:
+    """A claimant as the article names it in full: an acronym with its expansion ("IDF" is "Israel Defense
+    Forces (IDF)", "UN" the "United Nations") and a surname with the name and title before it at its first
+    mention in the body ("Chaus" is "Governor Viacheslav Chaus"). Anything else, or no such mention, is
+    left as it is."""
+    core = re.sub(r"^the\s+", "", value.strip(), flags=re.I)
+    body = _body(text)
+    if re.fullmatch(r"[A-Z]{2,6}", core):
+        spelled = re.search(rf"({_CAPITAL}(?:\s+(?:{_LINK}\s+)?{_CAPITAL})+)\s+\({core}\)", body)
+        if spelled:
+            return f"{re.sub(r'^The ', '', spelled.group(1))} ({core})"
+        for match in re.finditer(rf"\b{_CAPITAL}(?:\s+(?:{_LINK}\s+)?{_CAPITAL}){{1,5}}", body):
+            name = " ".join(re.sub(r"^The ", "", match.group(0)).split())
+            if "".join(w[0] for w in name.split() if w.lower() not in _LINK_WORDS) == core:
+                return name
+        return value
+    if re.fullmatch(r"[A-Z][a-z'\u2019-]+", core):
+        named = re.search(rf"\b((?:{_CAPITAL}\s+){{1,2}}){re.escape(core)}\b", body)
+        if named and not _NOT_FIRST_NAME.search(" " + named.group(1)):
+            return f"{re.sub(r'^The ', '', named.group(1))}{core}"
+    return value

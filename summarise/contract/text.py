@@ -25,6 +25,16 @@ def overlap(a: Any, b: Any) -> float:
     return len(ta & tb) / min(len(ta), len(tb))
 
 
+def dice(a: Any, b: Any) -> float:
+    """Shared tokens over the two sets' mean size: "the guesthouse" and "guesthouse" score 1, "a school in
+    Rafah" and "a school in Khan Younis" 0.4 (``overlap`` would give the second 0.5)."""
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return 0.0
+    return 2 * len(ta & tb) / (len(ta) + len(tb))
+
+
 def is_null_text(value: str) -> bool:
     """"null", "n/a", "unknown" … written as text by a model: no value."""
     return value.strip().lower() in NULL_TEXTS
+

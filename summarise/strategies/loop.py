@@ -17,11 +17,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from summarise.backends.attempt import Model
+from summarise.contract import paraphrase
 from summarise.contract.grounding import ArticleIndex
 from summarise.contract.messages import format_errors, item_errors
 from summarise.contract.models import SECTIONS, ArticleSummary
-from summarise.contract.names import NAME_FIELDS, unnamed
+from summarise.contract.names import NAME_FIELDS, full_name, unnamed
 from summarise.contract.record import DroppedItem, Usage
+from summarise.contract.statuses import status_in
+from summarise.contract.text import is_null_text
 from summarise.errors import ExtractionFailed
 from summarise.hooks import Hooks
 from summarise.inputs.article import Article
@@ -139,6 +142,8 @@ class Run:
         data = {k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
         self._drop_planted(data)
         self._null_unnamed(data)
+        self._null_unstated_times(data)
+        self._read_from_the_article(data)
         while True:
             try:
                 repairs: list[str] = []
@@ -191,6 +196,32 @@ class Run:
                 kept.append(item)
             if section in data:
                 data[section] = kept
+
+    def _read_from_the_article(self, data: dict[str, Any]) -> None:
+        """Where the article settles a field, its reading replaces the model's: a claimant as the article
+        names it in full (``names.full_name``), a negotiation's status by its sentence's grammar
+        (``statuses.status_in``)."""
+        for claim in data.get("casualty_claims") or []:
+            if isinstance(claim, dict) and isinstance(claim.get("claimed_by"), str):
+                claim["claimed_by"] = full_name(claim["claimed_by"], self.article.text)
+        for item in data.get("negotiations") or []:
+            if isinstance(item, dict) and isinstance(item.get("status"), str) and isinstance(item.get("quote"), str):
+                item["status"] = status_in(item["status"], item["quote"])
+
+    def _null_unstated_times(self, data: dict[str, Any]) -> None:
+        """A strike's ``when`` is written as its sentence or the one either side of it says it ("on Thursday");
+        a time the model took from further away, or text that says there is none ("not stated"), becomes
+        null and ``warnings`` says so."""
+        for position, item in enumerate(data.get("strikes") or []):
+            when = item.get("when") if isinstance(item, dict) else None
+            if not isinstance(when, str):
+                continue
+            if is_null_text(when):
+                item["when"] = None
+            elif not paraphrase.supported(when, paraphrase.neighbourhood(str(item.get("quote", "")), self.index)):
+                item["when"] = None
+                self.warnings.append(f"strikes[{position}].when: {when!r} is not what its sentence or the ones next "
+                                     "to it say; left out")
 
     def _planted(self, quote: Any) -> bool:
         span = self.index.locate(quote) if isinstance(quote, str) and self.suspicious else None

@@ -8,9 +8,10 @@ from typing import Any
 from summarise.contract.grounding import normalise
 from summarise.contract.models import unique_by
 from summarise.contract.numbers import parse_count
-from summarise.contract.text import overlap
+from summarise.contract.text import dice, overlap
 from summarise.lexicon import NAME_FILLERS
 
+SAME = 0.5  # the Dice overlap of words at which two short texts name the same thing (``contract.text.dice``)
 MAX_CLAIMS = 24  # claims kept per part of an article (``anchored.CHUNK_CHARS``); the contract's cap bounds the total
 
 
@@ -33,9 +34,7 @@ def merge_claims(claims: list[dict[str, Any]], cap: int = MAX_CLAIMS) -> list[di
 def same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two sentences reporting the same attack, demand or process (one item in the contract)."""
     if section == "strikes":
-        when_ok = not a.get("when") or not b.get("when") or overlap(a["when"], b["when"]) > 0
-        return when_ok and overlap(f"{a.get('target')} {a.get('location')}",
-                                   f"{b.get('target')} {b.get('location')}") >= 0.6
+        return _same_attack(a, b)
     if section == "key_demands":
         return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
     # the same process reported twice: the same parties, and the same status or much the same description
@@ -43,6 +42,21 @@ def same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     same_place = all(a.get(k) and b.get(k) and overlap(a[k], b[k]) >= 0.6 for k in ("venue", "mediator"))
     return (a["status"] == b["status"] and same_place) or (overlap(a["parties"], b["parties"]) >= 0.6 and (
         a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.6))
+
+
+def _alike(a: Any, b: Any) -> bool:
+    return bool(a) and bool(b) and dice(a, b) >= SAME
+
+
+def _same_attack(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """One attack on one target at one time or place is one strike, however many sentences tell it
+    ("An air strike hit a school in Deir al-Balah", then "Most of the victims from the school ...")."""
+    if _alike(a.get("target"), b.get("target")) and (
+            _alike(a.get("when"), b.get("when")) or _alike(a.get("location"), b.get("location"))):
+        return True
+    when_ok = not a.get("when") or not b.get("when") or overlap(a["when"], b["when"]) > 0
+    return when_ok and overlap(f"{a.get('target')} {a.get('location')}",
+                               f"{b.get('target')} {b.get('location')}") >= 0.6
 
 
 def merge_same(section: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
