@@ -85,3 +85,20 @@ def test_a_strikes_time_is_what_its_sentences_say() -> None:
         result = fake_client(FakeChat(responder=answer(when)), strategy="anchored").summarise(ANCHORED_TEXT)
         assert [s.when for s in result.strikes] == [None]
         assert any("strikes[0].when" in w for w in result.warnings) == (when == "last year")
+
+
+def test_whom_a_demand_addresses_is_named_in_its_sentences() -> None:
+    def answer(addressed_to: str) -> Any:
+        base = anchored_responder()
+
+        def respond(messages: list[dict[str, str]]) -> dict[str, Any]:
+            reply = base(messages)
+            return {**reply, "addressed_to": addressed_to} if "Describe the demand" in messages[2]["content"] else reply
+        return respond
+
+    near = fake_client(FakeChat(responder=answer("Putin")), strategy="anchored").summarise(ANCHORED_TEXT)
+    assert [d.addressed_to for d in near.key_demands] == ["Putin"]
+    # "Reuters" is named in the article, two sentences before the demand: not whom it addresses
+    far = fake_client(FakeChat(responder=answer("Reuters")), strategy="anchored").summarise(ANCHORED_TEXT)
+    assert [d.addressed_to for d in far.key_demands] == [None]
+    assert any("key_demands[0].addressed_to" in w for w in far.warnings)

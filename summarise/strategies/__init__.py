@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 # name: (module, function, version). Bump a version when a strategy's code changes what it extracts:
 # it is part of every cache key, with the prompt version.
 _REGISTRY: dict[str, tuple[str, str, str]] = {
-    "single-pass": ("single_pass", "run", "6"),  # the whole schema in one call, validators and reasks
-    "anchored": ("anchored", "run", "12"),  # code finds figures and candidate sentences, the model classifies
+    "single-pass": ("single_pass", "run", "7"),  # the whole schema in one call, validators and reasks
+    "anchored": ("anchored", "run", "13"),  # code finds figures and candidate sentences, the model classifies
     # casualty claims only (no headline call, no other sections): for counting at scale
-    "anchored-casualties": ("anchored", "run_casualties_only", "12"),
+    "anchored-casualties": ("anchored", "run_casualties_only", "13"),
 }
 NAMES: tuple[str, ...] = tuple(_REGISTRY)
 CHOICES: tuple[str, ...] = ("auto", *NAMES)  # what a user may pass

@@ -35,6 +35,8 @@ from summarise.strategies.injection import flagged, warning_for
 log = logging.getLogger("summarise")
 
 Progress = Callable[[str], None]
+# (section, field): a value its item's sentence or the one either side of it must state
+NEAR_FIELDS = (("strikes", "when"), ("key_demands", "addressed_to"))
 Why = Literal["overview", "figure", "section", "select", "summary"]
 
 
@@ -142,7 +144,7 @@ class Run:
         data = {k: (list(v) if isinstance(v, list) else v) for k, v in data.items()}
         self._drop_planted(data)
         self._null_unnamed(data)
-        self._null_unstated_times(data)
+        self._null_far_fields(data)
         self._read_from_the_article(data)
         while True:
             try:
@@ -208,20 +210,21 @@ class Run:
             if isinstance(item, dict) and isinstance(item.get("status"), str) and isinstance(item.get("quote"), str):
                 item["status"] = status_in(item["status"], item["quote"])
 
-    def _null_unstated_times(self, data: dict[str, Any]) -> None:
-        """A strike's ``when`` is written as its sentence or the one either side of it says it ("on Thursday");
-        a time the model took from further away, or text that says there is none ("not stated"), becomes
-        null and ``warnings`` says so."""
-        for position, item in enumerate(data.get("strikes") or []):
-            when = item.get("when") if isinstance(item, dict) else None
-            if not isinstance(when, str):
-                continue
-            if is_null_text(when):
-                item["when"] = None
-            elif not paraphrase.supported(when, paraphrase.neighbourhood(str(item.get("quote", "")), self.index)):
-                item["when"] = None
-                self.warnings.append(f"strikes[{position}].when: {when!r} is not what its sentence or the ones next "
-                                     "to it say; left out")
+    def _null_far_fields(self, data: dict[str, Any]) -> None:
+        """A strike's ``when`` and a demand's ``addressed_to`` are what the item's sentence or the one either
+        side of it says ("on Thursday", "urged Kyiv to ..."): a value the model took from further away, or
+        text that says there is none ("not stated"), becomes null and ``warnings`` says so."""
+        for section, name in NEAR_FIELDS:
+            for position, item in enumerate(data.get(section) or []):
+                value = item.get(name) if isinstance(item, dict) else None
+                if not isinstance(value, str):
+                    continue
+                if is_null_text(value):
+                    item[name] = None
+                elif not paraphrase.supported(value, paraphrase.neighbourhood(str(item.get("quote", "")), self.index)):
+                    item[name] = None
+                    self.warnings.append(f"{section}[{position}].{name}: {value!r} is not what its sentence or the "
+                                         "ones next to it say; left out")
 
     def _planted(self, quote: Any) -> bool:
         span = self.index.locate(quote) if isinstance(quote, str) and self.suspicious else None
