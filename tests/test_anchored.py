@@ -203,3 +203,14 @@ def test_a_report_past_the_contract_cap_says_so() -> None:
                  FakeChat(responder=answer))
     assert len(result.strikes) == 10
     assert any("strikes: the cap of 10 items was reached" in w for w in result.warnings)
+
+
+def test_one_named_person_is_one_claim_however_often_the_death_is_reported() -> None:
+    text = ("Strike in Gaza\n\n"
+            "The army said that commander Yusuf Haddad was killed in a strike on Tuesday. "
+            "Haddad\u2019s death would make him the most senior commander killed this year. "
+            "The army also announced Salama\u2019s death last month.")
+    result = run(text, FakeChat(responder=responder()))
+    named = sorted(c.count_text for c in result.casualty_claims)
+    assert named == ["Salama", "commander Yusuf Haddad"]
+    assert all(c.count == 1 and c.outcome.value == "killed" for c in result.casualty_claims)

@@ -167,6 +167,13 @@ def test_sentences_glued_without_a_space_are_split() -> None:
     ("Item 1 of 5 Ukrainian prisoners of war pose for a picture after a swap.", []),
     ("**[1/5]** Ukrainian prisoners of war pose for a picture after a swap.", []),
     ("Photo 3: Four civilians were killed in the strike.", ["Four"]),
+    # one named person, however the sentence names them
+    ("One of the planners, Hamas\u2019 military chief Mohammed Deif, was killed in a strike.",
+     ["Hamas\u2019 military chief Mohammed Deif"]),
+    ("It came after the group\u2019s political leader, Ismail Haniyeh, was assassinated in Tehran.", ["Ismail Haniyeh"]),
+    ("Minutes later, a blast killed Serhiy Smolyak, a 56-year-old emergency medic.", ["Serhiy Smolyak"]),
+    ("The army announced Salama\u2019s death last month.", ["Salama"]),
+    ("The army announced Salama\u2019s promotion last month.", []),
 ])
 def test_what_is_and_is_not_a_casualty_figure(text: str, expected: list[str]) -> None:
     assert [f.text for s in sentences(text) for f in figures(s)] == expected

@@ -97,8 +97,17 @@ def _figures_to_ask(all_sentences: list[Sentence], text: str) -> list[Figure]:
     found = [f for s in all_sentences if not is_clutter(s) and not is_title(s, text) for f in figures(s)]
     body_values = {parse_count(f.text) or normalise(f.text).lower() for f in found if not f.sentence.is_heading}
     # a heading usually repeats a figure of the body: ask about the body's occurrence only
-    return [f for f in found if not f.sentence.is_heading
-            or (parse_count(f.text) or normalise(f.text).lower()) not in body_values]
+    found = [f for f in found if not f.sentence.is_heading
+             or (parse_count(f.text) or normalise(f.text).lower()) not in body_values]
+    # one named person is one claim, however often the article reports the death ("Deif's death would ...")
+    named: set[str] = set()
+    asked = []
+    for figure in found:
+        if figure.person is None or figure.person not in named:
+            asked.append(figure)
+        if figure.person is not None:
+            named.add(figure.person)
+    return asked
 
 
 def caps(parts: int) -> dict[str, int]:

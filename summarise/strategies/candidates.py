@@ -71,6 +71,7 @@ class Figure:
     start: int
     end: int
     text: str
+    person: str | None = None  # the surname of one named person ("Deif" for "military chief Mohammed Deif")
 
 
 # A sentence ends at . ! ? before a capital (after a space, or glued to it as scrapers leave it:
@@ -123,7 +124,8 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
 
 _PERSON = (r"(?:leader|commander|facilitator|insurgent|militant|fighter|man|woman|boy|girl|child|civilian|soldier|"
            r"officer|policeman|suspect|member|bomb-?maker|financier|emir|operative|journalist|activist|doctor|"
-           r"gunman|sniper|courier|spokesman|official|chief|deputy|lieutenant|associate|driver|resident)")
+           r"gunman|sniper|courier|spokesman|official|chief|deputy|lieutenant|associate|driver|resident|medic|"
+           r"paramedic|nurse|rescuer|worker|teacher|farmer|student|reporter|photographer)")
 _ONE = rf"(?P<np>(?:an?|one)\s+(?:[\w'-]+\s+){{0,4}}?{_PERSON})\b"
 _PERSON_ACTIVE = re.compile(rf"\b(?:killed|killing|captured|capturing|detained|detaining|arrested|arresting|"
                             rf"apprehended|apprehending|wounded|wounding|injured|injuring)\s+{_ONE}", re.I)
@@ -131,18 +133,25 @@ _PERSON_PASSIVE = re.compile(rf"(?:^|[,;]\s*|\b(?:and|when|after|as)\s+){_ONE}\s
                              rf"(?:\w+\s+)?(?:killed|captured|detained|arrested|apprehended|wounded|injured|shot\s+dead)"
                              rf"|(?:later\s+)?(?:died|perished))\b", re.I)
 # One named person: "killed Taliban leader Saifullah", "the death of Haqqani leader Shabeer",
-# "Muhammad Yah, a senior Taliban commander, was killed". Case matters here: a name is capitalised.
+# "Muhammad Yah, a senior Taliban commander, was killed", "Hamas' military chief Mohammed Deif, was killed",
+# "Hamas' political leader, Ismail Haniyeh, was assassinated", "a blast killed Serhiy Smolyak, a 56-year-old
+# emergency medic", "the IDF announced Salama's death". Case matters here: a name is capitalised.
 # ("killing the insurgent" is left out: it refers back to someone already counted.)
 _NAME = r"[A-Z][a-z'-]+(?:\s+(?:[A-Z][a-z'-]+|al-[A-Z][a-z'-]+|bin|ibn)){0,3}"
+_NAMED = rf"(?P<name>{_NAME})"
 _PERSON_WORD = rf"(?i:{_PERSON})"
-_TITLED = rf"(?:[A-Z][\w'-]+\s+){{0,3}}{_PERSON_WORD}\s+{_NAME}"
-_PASSIVE_END = r"\s+(?:was|has\s+been|had\s+been)\s+(?:\w+\s+)?(?i:killed|captured|detained|arrested|apprehended)\b"
+_TITLED = rf"(?:[A-Z][\w'\u2019-]*\s+)?(?:[a-z][\w-]+\s+){{0,2}}?{_PERSON_WORD}\s+{_NAMED}"
+_PASSIVE_END = (r",?\s+(?:was|has\s+been|had\s+been)\s+(?:\w+\s+)?"
+                r"(?i:killed|captured|detained|arrested|apprehended|assassinated|shot\s+dead)\b")
 _NAMED_ACTIVE = re.compile(rf"\b(?i:killed|killing|captured|capturing|detained|detaining|arrested|arresting|"
                            rf"apprehended|apprehending|death\s+of)\s+(?:the\s+)?(?P<np>{_TITLED})\b")
 _NAMED_PASSIVE = re.compile(rf"(?:^|[,;(\u2013-]\s*|\b(?:that|and|when|after)\s+)(?:the\s+)?(?P<np>{_TITLED})"
                             rf"{_PASSIVE_END}")
-_APPOSITIVE = re.compile(rf"(?:^|[,;(\u2013-]\s*|\b(?:that|and)\s+)(?P<np>{_NAME},\s+(?:an?|the)\s+[^,;]{{0,80}}?"
+_APPOSITIVE = re.compile(rf"(?:^|[,;(\u2013-]\s*|\b(?:that|and)\s+)(?P<np>{_NAMED},\s+(?:an?|the)\s+[^,;]{{0,80}}?"
                          rf"\b{_PERSON_WORD}\b[^,;]{{0,60}}),{_PASSIVE_END}")
+_TITLE_THEN_NAME = re.compile(rf"\b{_PERSON_WORD},\s+(?P<np>{_NAMED}),{_PASSIVE_END}")
+_KILLED_THEN_WHO = re.compile(rf"\b(?i:killed|killing)\s+(?P<np>{_NAMED}),\s+an?\s+[^,;]{{0,60}}?\b{_PERSON_WORD}\b")
+_NAME_DEATH = re.compile(rf"(?P<np>{_NAMED})['\u2019]s\s+(?i:death|killing|assassination)\b")
 
 
 def figures(sentence: Sentence) -> list[Figure]:
@@ -154,11 +163,13 @@ def figures(sentence: Sentence) -> list[Figure]:
         if _is_people_figure(sentence.text, match.start(), match.end(), expr):
             found.append(Figure(sentence, sentence.start + match.start(), sentence.start + match.end(), expr))
     taken = [(f.start, f.end) for f in found]
-    for pattern in (_PERSON_ACTIVE, _PERSON_PASSIVE, _NAMED_ACTIVE, _NAMED_PASSIVE, _APPOSITIVE):
+    for pattern in (_PERSON_ACTIVE, _PERSON_PASSIVE, _NAMED_ACTIVE, _NAMED_PASSIVE, _APPOSITIVE, _TITLE_THEN_NAME,
+                    _KILLED_THEN_WHO, _NAME_DEATH):
         for match in pattern.finditer(sentence.text):
             start, end = sentence.start + match.start("np"), sentence.start + match.end("np")
             if not any(s < end and start < e for s, e in taken):
-                found.append(Figure(sentence, start, end, match.group("np")))
+                name = match.groupdict().get("name")
+                found.append(Figure(sentence, start, end, match.group("np"), name.split()[-1] if name else None))
                 taken.append((start, end))
     return sorted(found, key=lambda f: f.start)
 
