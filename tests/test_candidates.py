@@ -174,6 +174,13 @@ def test_sentences_glued_without_a_space_are_split() -> None:
     ("Minutes later, a blast killed Serhiy Smolyak, a 56-year-old emergency medic.", ["Serhiy Smolyak"]),
     ("The army announced Salama\u2019s death last month.", ["Salama"]),
     ("The army announced Salama\u2019s promotion last month.", []),
+    # a prisoner exchange is not a casualty claim; "572 captured" is
+    ("The two sides agreed to an exchange of 314 prisoners of war on Thursday.", []),
+    ("Russia and Ukraine have exchanged 157 prisoners of war each.", []),
+    ("Russian forces took 572 Ukrainian prisoners of war in the battle.", ["572"]),
+    # bodies that are not the dead
+    ("Astronomers later discovered several similar icy bodies in the Kuiper Belt.", []),
+    ("At least 22 bodies have been recovered from the rubble.", ["At least 22"]),
 ])
 def test_what_is_and_is_not_a_casualty_figure(text: str, expected: list[str]) -> None:
     assert [f.text for s in sentences(text) for f in figures(s)] == expected

@@ -46,6 +46,14 @@ _SHARE = re.compile(r"^\s+of\s+(?:the|them|those|whom|these)\b", re.I)
 # a gallery's or a list's counter ("Item 1 of 5", "[1/5]", "Photo 3"): page furniture, not people
 _COUNTER_BEFORE = re.compile(r"(?:\b(?:item|photo|image|picture|slide|page|part)\s+(?:\d+\s+of\s+)?|\d\s*/\s*)$", re.I)
 _COUNTER_AFTER = re.compile(r"^\s*/\s*\d")
+# prisoners exchanged, released or returned are not newly captured (the annotation guide: prisoner
+# exchanges are not casualty claims)
+_PRISONERS_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:prisoners?|POWs?|captives|detainees)\b", re.I)
+_RELEASE = re.compile(r"\b(?:exchang\w*|swap\w*|releas\w*|freed|return\w*|repatriat\w*|handed\s+over)\b", re.I)
+# "bodies" that are not the dead: "icy bodies" in space, "governing bodies", "bodies of water"
+_NOT_CORPSES = re.compile(r"\b(?:icy|rocky|celestial|heavenly|frozen|governing|regulatory|public|international|"
+                          r"official|legislative|judicial|professional|advisory)\s+bodies\b|\bbodies\s+of\s+water\b",
+                          re.I)
 _MONTH_NEAR = re.compile(rf"(?:\b(?:{MONTH_PATTERN})\.?\s*$)", re.I)
 _MONTH_AFTER = re.compile(rf"^\s*(?:{MONTH_PATTERN})\b", re.I)
 
@@ -103,6 +111,9 @@ def _is_people_figure(sentence: str, start: int, end: int, expr: str) -> bool:
     if _NOT_PEOPLE_AFTER.match(after) or _MONTH_NEAR.search(before) or _MONTH_AFTER.match(after):
         return False
     if _COUNTER_BEFORE.search(before) or _COUNTER_AFTER.match(after):
+        return False
+    if (_PRISONERS_AFTER.match(after) and _RELEASE.search(sentence)) or _NOT_CORPSES.search(
+            " ".join(after.split()[:4])):
         return False
     bare = re.sub(_HEDGE, "", expr, flags=re.I).strip()
     if re.fullmatch(r"\d+\.\d+", bare):
