@@ -121,6 +121,11 @@ STRIKE_WORDS = re.compile(
     r"\b(?:strikes?|struck|air\s*strikes?|airstrikes?|air\s+raids?|raids?|bomb\w*|shell\w*|missiles?|rockets?|"
     r"drones?|attack\w*|hit|fired|shot|explosions?|blasts?|suicide|ambush\w*|assault\w*|barrage|"
     r"targeted|destroyed|offensive|mortar\w*|artillery|grenades?|IEDs?|gunfire|gunmen|stormed)\b", re.I)
+# a continuing campaign, not one attack (the guide: one strike per distinct attack, a place and a time):
+# "has been bombarding ... since March", "continuous attacks", "stepped up its attacks", "Since the war began"
+CAMPAIGN_WORDS = re.compile(
+    r"\b(?:has|have|had)\s+been\s+\w+ing\b[^.]*\bsince\b|\bcontinu(?:ous|ing|ed|es)\s+(?:attacks|strikes|shelling|"
+    r"bombardment)|\bstep(?:ped|ping)\s+up\b|\b(?:has|have)\s+been\s+ongoing\b|^Since\b", re.I)
 DEMAND_WORDS = re.compile(
     r"\b(?:call(?:ed|s|ing)?\s+(?:for|on|upon)|urg\w*|demand\w*|insist\w*|must|asked|ask(?:s|ing)?\s+for|"
     r"appeal\w*|ultimatum|request\w*|pressed|press(?:es|ing)?\s+for|should|"

@@ -214,3 +214,26 @@ def test_one_named_person_is_one_claim_however_often_the_death_is_reported() -> 
     named = sorted(c.count_text for c in result.casualty_claims)
     assert named == ["Salama", "commander Yusuf Haddad"]
     assert all(c.count == 1 and c.outcome.value == "killed" for c in result.casualty_claims)
+
+
+def test_a_continuing_campaign_is_not_a_strike() -> None:
+    text = ("Strikes on Kharkiv\n\n"
+            "An air strike hit a market in Kharkiv on Tuesday, killing 14 civilians. "
+            "Russia has been shelling the city's outskirts since March. "
+            "Russian forces have also stepped up their drone attacks on the region.")
+    base = responder()
+
+    def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
+        question = messages[2]["content"]
+        if "Which of these sentences report a specific attack" in question:
+            return _select_all(question)
+        if "Describe the attack" in question:
+            sentence = question.split("\n")[0]
+            target = "a market" if "market" in sentence else "the outskirts" if "outskirts" in sentence else "region"
+            return {"attacker": "Russia", "target": target, "location": "Kharkiv", "when": None, "means": "shelling"}
+        return base(messages)
+
+    result = run(text, FakeChat(responder=answer))
+    assert [s.target for s in result.strikes] == ["a market"]
+    campaigns = [d for d in result.dropped if d.section == "strikes"]
+    assert len(campaigns) == 2 and all("continuing campaign" in d.errors[0] for d in campaigns)

@@ -28,6 +28,7 @@ from summarise.contract.text import is_null_text
 from summarise.errors import ExtractionFailed
 from summarise.hooks import Hooks
 from summarise.inputs.article import Article
+from summarise.lexicon import CAMPAIGN_WORDS
 from summarise.strategies import templates
 from summarise.strategies.candidates import Sentence
 from summarise.strategies.injection import flagged, warning_for
@@ -145,6 +146,7 @@ class Run:
         self._drop_planted(data)
         self._null_unnamed(data)
         self._null_far_fields(data)
+        self._drop_campaigns(data)
         self._read_from_the_article(data)
         while True:
             try:
@@ -225,6 +227,18 @@ class Run:
                     item[name] = None
                     self.warnings.append(f"{section}[{position}].{name}: {value!r} is not what its sentence or the "
                                          "ones next to it say; left out")
+
+    def _drop_campaigns(self, data: dict[str, Any]) -> None:
+        """A strike is one attack: a sentence that tells a continuing campaign ("has been bombarding ... since
+        March", "stepped up its attacks") is not one, and its item is dropped and reported."""
+        kept = []
+        for item in data.get("strikes") or []:
+            if isinstance(item, dict) and CAMPAIGN_WORDS.search(str(item.get("quote", ""))):
+                self.drop("strikes", item, ["quote: it tells a continuing campaign, not one attack at a place and time"])
+            else:
+                kept.append(item)
+        if "strikes" in data:
+            data["strikes"] = kept
 
     def _planted(self, quote: Any) -> bool:
         span = self.index.locate(quote) if isinstance(quote, str) and self.suspicious else None
