@@ -42,6 +42,17 @@ def test_fabricated_numbers_are_counted() -> None:
     assert bad == 2
 
 
+def test_one_named_person_is_no_fabricated_number() -> None:
+    """The guide's single casualty: count 1 with the words that denote the person ("Mohammed Deif"),
+    though the article has no "1" (the seed has none)."""
+    got = copy.deepcopy(GOLD)
+    named = {**got["casualty_claims"][0], "count": 1, "count_text": "Viacheslav Chaus", "qualifier": "exact"}
+    got["casualty_claims"] = [named]
+    assert fabricated_numbers(got, TEXT)[0] == 0
+    got["casualty_claims"] = [{**named, "count": 2}]  # two is no single person
+    assert fabricated_numbers(got, TEXT)[0] == 1
+
+
 def test_names_compare_by_token_overlap() -> None:
     assert names_agree("Russian Defense Ministry spokesman", "A spokesman for the Russian Defence Ministry")
     assert names_agree(None, None) and not names_agree("AFP", None)

@@ -237,6 +237,7 @@ def fabricated_numbers(record: dict[str, Any], text: str) -> tuple[int, int]:
     for claim, count in zip([c for c in record.get("casualty_claims", []) if isinstance(c.get("count"), int)],
                             counts, strict=True):
         stated = parse_count(claim.get("count_text", ""))
-        if count not in values_in_text and stated != count:
+        single = count == 1 and stated is None  # one person denoted by words, not a number ("Mohammed Deif")
+        if count not in values_in_text and stated != count and not single:
             bad += 1
     return bad, len(found) + len(counts)
