@@ -102,7 +102,7 @@ def test_an_answer_that_repeats_the_instructions_is_not_an_item() -> None:
     assert _none_if_null("null") is None and _none_if_null("Rome") == "Rome"
 
 
-def test_the_same_talks_reported_twice_merge_by_venue_and_mediator() -> None:
+def test_the_same_talks_reported_twice_merge_by_venue() -> None:
     from summarise.strategies.merge import merge_same
 
     first = {"parties": ["Palestinian factions including rivals Hamas and Fatah"], "status": "ongoing",
@@ -111,6 +111,11 @@ def test_the_same_talks_reported_twice_merge_by_venue_and_mediator() -> None:
              "description": "talks on governance", "venue": "Beijing", "mediator": "China"}
     other = {**again, "venue": "Cairo", "mediator": "Egypt"}
     assert merge_same("negotiations", [first, again, other]) == [first, other]
+    # the mediator left unsaid in one sentence: the same talks in the same city, with the same status
+    unsaid = {"parties": ["Hamas delegation"], "status": "ongoing", "description": "an agreement reached",
+              "venue": "Beijing", "mediator": None}
+    later = {**unsaid, "status": "scheduled"}
+    assert merge_same("negotiations", [first, unsaid, later]) == [first, later]
 
 
 def test_to_deal_with_is_not_a_deal() -> None:

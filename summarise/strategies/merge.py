@@ -39,7 +39,8 @@ def same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
         return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
     # the same process reported twice: the same parties, and the same status or much the same description
     # (or the same venue and mediator with the same status: "talks in Beijing, hosted by China")
-    same_place = all(a.get(k) and b.get(k) and overlap(a[k], b[k]) >= 0.6 for k in ("venue", "mediator"))
+    same_place = _alike(a.get("venue"), b.get("venue")) and (
+        not a.get("mediator") or not b.get("mediator") or _alike(a["mediator"], b["mediator"]))
     return (a["status"] == b["status"] and same_place) or (overlap(a["parties"], b["parties"]) >= 0.6 and (
         a["status"] == b["status"] or overlap(a["description"], b["description"]) >= 0.6))
 
