@@ -38,7 +38,7 @@ def same(section: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     if section == "key_demands":
         return overlap(a["made_by"], b["made_by"]) >= 0.5 and overlap(a["demand"], b["demand"]) >= 0.5
     # the same process reported twice: the same parties, and the same status or much the same description
-    # (or the same venue and mediator with the same status: "talks in Beijing, hosted by China")
+    # (or the same venue with the same status, and no other mediator: "talks in Beijing, hosted by China")
     same_place = _alike(a.get("venue"), b.get("venue")) and (
         not a.get("mediator") or not b.get("mediator") or _alike(a["mediator"], b["mediator"]))
     return (a["status"] == b["status"] and same_place) or (overlap(a["parties"], b["parties"]) >= 0.6 and (
