@@ -170,7 +170,8 @@ def test_sentences_glued_without_a_space_are_split() -> None:
     # one named person, however the sentence names them
     ("One of the planners, Hamas\u2019 military chief Mohammed Deif, was killed in a strike.",
      ["Hamas\u2019 military chief Mohammed Deif"]),
-    ("It came after the group\u2019s political leader, Ismail Haniyeh, was assassinated in Tehran.", ["Ismail Haniyeh"]),
+    ("It came after the group\u2019s political leader, Ismail Haniyeh, was assassinated in Tehran.",
+     ["Ismail Haniyeh"]),
     ("Minutes later, a blast killed Serhiy Smolyak, a 56-year-old emergency medic.", ["Serhiy Smolyak"]),
     ("The army announced Salama\u2019s death last month.", ["Salama"]),
     ("The army announced Salama\u2019s promotion last month.", []),

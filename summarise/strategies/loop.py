@@ -234,7 +234,8 @@ class Run:
         kept = []
         for item in data.get("strikes") or []:
             if isinstance(item, dict) and CAMPAIGN_WORDS.search(str(item.get("quote", ""))):
-                self.drop("strikes", item, ["quote: it tells a continuing campaign, not one attack at a place and time"])
+                self.drop("strikes", item, ["quote: it tells a continuing campaign, not one attack at a place and "
+                                            "time"])
             else:
                 kept.append(item)
         if "strikes" in data:
