@@ -82,7 +82,7 @@ CASUALTY_WORDS = re.compile(
     r"\b(?:kill\w*|dead|death\w*|died|die|dying|toll|bod(?:y|ies)|corpses|injur\w*|wound\w*|hurt|casualt\w*|"
     r"captur\w*|prisoners?|POWs?|missing|displac\w*|fled|flee\w*|refugees?|evacu\w*|homeless|detain\w*|"
     r"arrest\w*|abduct\w*|kidnap\w*|hostages?|execut\w*|massacre\w*|perish\w*|slain|martyr\w*|victims?|"
-    r"lives|murder\w*|assassinat\w*|shot|beheaded|taken\s+prisoner|custody|apprehend\w*)\b", re.I)
+    r"lives|murder\w*|assassinated|shot|beheaded|taken\s+prisoner|custody|apprehend\w*)\b", re.I)
 PEOPLE_WORDS = re.compile(
     r"\b(?:people|persons?|civilians?|soldiers?|troops?|servicem[ae]n|fighters?|militants?|insurgents?|rebels?|"
     r"police(?:men)?|officers?|children|child|kids|boys?|girls?|women|woman|men|man|babies|infants|students?|"

@@ -219,6 +219,11 @@ def test_one_named_person_is_one_claim_however_often_the_death_is_reported() -> 
     named = sorted(c.count_text for c in result.casualty_claims)
     assert named == ["Salama", "commander Yusuf Haddad"]
     assert all(c.count == 1 and c.outcome.value == "killed" for c in result.casualty_claims)
+    # the name given after the figure ("a facilitator, Mohammad Umar"), then "Umar's death"
+    told = ("Raid in Khost\n\nThe force killed a network facilitator, Mohammad Umar, in Khost on Friday. "
+            "An engagement followed, resulting in Umar\u2019s death.")
+    assert [c.count_text for c in run(told, FakeChat(responder=responder())).casualty_claims] == [
+        "a network facilitator"]
 
 
 def test_a_continuing_campaign_is_not_a_strike() -> None:

@@ -175,6 +175,7 @@ def test_sentences_glued_without_a_space_are_split() -> None:
     ("Minutes later, a blast killed Serhiy Smolyak, a 56-year-old emergency medic.", ["Serhiy Smolyak"]),
     ("The army announced Salama\u2019s death last month.", ["Salama"]),
     ("The army announced Salama\u2019s promotion last month.", []),
+    ("He is suspected in the attempted assassination of several officials.", []),  # no one died
     # a prisoner exchange is not a casualty claim; "572 captured" is
     ("The two sides agreed to an exchange of 314 prisoners of war on Thursday.", []),
     ("Russia and Ukraine have exchanged 157 prisoners of war each.", []),

@@ -11,6 +11,7 @@ questions it contains. The assembled summary is validated by the same checks as 
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from summarise.contract.grounding import normalise
@@ -99,14 +100,15 @@ def _figures_to_ask(all_sentences: list[Sentence], text: str) -> list[Figure]:
     # a heading usually repeats a figure of the body: ask about the body's occurrence only
     found = [f for f in found if not f.sentence.is_heading
              or (parse_count(f.text) or normalise(f.text).lower()) not in body_values]
-    # one named person is one claim, however often the article reports the death ("Deif's death would ...")
-    named: set[str] = set()
-    asked = []
+    # one named person is one claim, however often the article reports the death: a name already given
+    # by a figure asked about, or by the sentence of one ("killed a facilitator, Mohammad Umar" then
+    # "Umar's death"), is not asked about again
+    asked: list[Figure] = []
     for figure in found:
-        if figure.person is None or figure.person not in named:
+        named = re.compile(rf"\b{re.escape(figure.person)}\b") if figure.person else None
+        if named is None or not any(named.search(f.text) or (f.sentence.index != figure.sentence.index
+                                                             and named.search(f.sentence.text)) for f in asked):
             asked.append(figure)
-        if figure.person is not None:
-            named.add(figure.person)
     return asked
 
 
