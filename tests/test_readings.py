@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from summarise import SummaryResult
 from summarise.contract.names import full_name
 from summarise.contract.statuses import status_in
 from summarise.strategies.merge import merge_same
@@ -70,35 +71,30 @@ def test_one_attack_told_in_several_sentences_is_one_strike() -> None:
     assert merge_same("strikes", [first, again, elsewhere, other_target]) == [first, elsewhere, other_target]
 
 
+def _summary_where(question: str, field: str, value: str) -> SummaryResult:
+    """The anchored summary of ANCHORED_TEXT, the test double answering ``field: value`` to ``question``."""
+    base = anchored_responder()
+
+    def respond(messages: list[dict[str, str]]) -> dict[str, Any]:
+        reply = base(messages)
+        return {**reply, field: value} if question in messages[2]["content"] else reply
+
+    return fake_client(FakeChat(responder=respond), strategy="anchored").summarise(ANCHORED_TEXT)
+
+
 def test_a_strikes_time_is_what_its_sentences_say() -> None:
-    def answer(when: str) -> Any:
-        base = anchored_responder()
-
-        def respond(messages: list[dict[str, str]]) -> dict[str, Any]:
-            reply = base(messages)
-            return {**reply, "when": when} if "Describe the attack" in messages[2]["content"] else reply
-        return respond
-
-    said = fake_client(FakeChat(responder=answer("on Tuesday")), strategy="anchored").summarise(ANCHORED_TEXT)
+    said = _summary_where("Describe the attack", "when", "on Tuesday")
     assert [s.when for s in said.strikes] == ["on Tuesday"]
     for when in ("last year", "not stated"):
-        result = fake_client(FakeChat(responder=answer(when)), strategy="anchored").summarise(ANCHORED_TEXT)
+        result = _summary_where("Describe the attack", "when", when)
         assert [s.when for s in result.strikes] == [None]
         assert any("strikes[0].when" in w for w in result.warnings) == (when == "last year")
 
 
 def test_whom_a_demand_addresses_is_named_in_its_sentences() -> None:
-    def answer(addressed_to: str) -> Any:
-        base = anchored_responder()
-
-        def respond(messages: list[dict[str, str]]) -> dict[str, Any]:
-            reply = base(messages)
-            return {**reply, "addressed_to": addressed_to} if "Describe the demand" in messages[2]["content"] else reply
-        return respond
-
-    near = fake_client(FakeChat(responder=answer("Putin")), strategy="anchored").summarise(ANCHORED_TEXT)
+    near = _summary_where("Describe the demand", "addressed_to", "Putin")
     assert [d.addressed_to for d in near.key_demands] == ["Putin"]
     # "Reuters" is named in the article, two sentences before the demand: not whom it addresses
-    far = fake_client(FakeChat(responder=answer("Reuters")), strategy="anchored").summarise(ANCHORED_TEXT)
+    far = _summary_where("Describe the demand", "addressed_to", "Reuters")
     assert [d.addressed_to for d in far.key_demands] == [None]
     assert any("key_demands[0].addressed_to" in w for w in far.warnings)
