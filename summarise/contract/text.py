@@ -37,4 +37,3 @@ def dice(a: Any, b: Any) -> float:
 def is_null_text(value: str) -> bool:
     """"null", "n/a", "unknown" … written as text by a model: no value."""
     return value.strip().lower() in NULL_TEXTS
-

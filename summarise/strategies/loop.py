@@ -165,20 +165,26 @@ class Run:
                 for section, item, reasons in reversed(popped):
                     self.drop(section, item, reasons)
 
-    def _drop_planted(self, data: dict[str, Any]) -> None:
-        """Items quoting a sentence addressed to a model are never reported, whatever the model says."""
-        for section in SECTIONS:
+    def _drop_where(self, data: dict[str, Any], sections: tuple[str, ...], reason: Callable[[str], str | None]) -> None:
+        """Drop and report the items of ``sections`` whose quote ``reason`` gives a reason against."""
+        for section in sections:
             items = data.get(section)
             if not isinstance(items, list):
                 continue
             kept = []
             for item in items:
-                if isinstance(item, dict) and self._planted(item.get("quote")):
-                    self.drop(section, item, ["quote: it comes from a sentence that reads like instructions to a "
-                                              "model, not reporting"])
+                quote = item.get("quote") if isinstance(item, dict) else None
+                why = reason(quote) if isinstance(quote, str) and quote else None
+                if why:
+                    self.drop(section, item, [f"quote: {why}"])
                 else:
                     kept.append(item)
             data[section] = kept
+
+    def _drop_planted(self, data: dict[str, Any]) -> None:
+        """Items quoting a sentence addressed to a model are never reported, whatever the model says."""
+        self._drop_where(data, SECTIONS, lambda quote: "it comes from a sentence that reads like instructions to a "
+                         "model, not reporting" if self._planted(quote) else None)
 
     def _null_unnamed(self, data: dict[str, Any]) -> None:
         """A name or place the article never mentions is the model's invention: it becomes null (a claimant
@@ -231,15 +237,8 @@ class Run:
     def _drop_campaigns(self, data: dict[str, Any]) -> None:
         """A strike is one attack: a sentence that tells a continuing campaign ("has been bombarding ... since
         March", "stepped up its attacks") is not one, and its item is dropped and reported."""
-        kept = []
-        for item in data.get("strikes") or []:
-            if isinstance(item, dict) and CAMPAIGN_WORDS.search(str(item.get("quote", ""))):
-                self.drop("strikes", item, ["quote: it tells a continuing campaign, not one attack at a place and "
-                                            "time"])
-            else:
-                kept.append(item)
-        if "strikes" in data:
-            data["strikes"] = kept
+        self._drop_where(data, ("strikes",), lambda quote: "it tells a continuing campaign, not one attack at a "
+                         "place and time" if CAMPAIGN_WORDS.search(quote) else None)
 
     def _planted(self, quote: Any) -> bool:
         span = self.index.locate(quote) if isinstance(quote, str) and self.suspicious else None
